@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# `make test`: set-up, lint, the install/uninstall check, then the addon's Odoo
+# tests through pytest-odoo (HttpCase and browser tours included) on a fresh
+# copy of the template database.  Prints pytest's summary; non-zero on failure,
+# and on any skipped test that tests/allowed_skips.txt does not list.
+source "$(dirname "$0")/common.sh"
+setup_all browser
+cd "$ROOT"
+[ "${RELANCE_SKIP_LINT:-0}" = 1 ] || bash dev/lint.sh
+
+conf=$STATE/odoo-test.conf
+write_odoo_conf "$conf"
+
+# 1. The addon installs on a database without `sale`, and uninstalls cleanly.
+bare=$(BASE_MODULES=account,sms ensure_base_template "$conf")
+bash dev/check_uninstall.sh "$conf" "$bare"
+
+# 2. The test database: Odoo's modules (sale included) and the addon.
+tmpl=$(ensure_base_template "$conf")
+db=${RELANCE_TEST_DB:-relance_test}
+copy_db "$tmpl" "$db"
+log "installing account_relance in $db"
+odoo "$conf" -d "$db" -i account_relance --stop-after-init --log-level=warn \
+    2>&1 | tee "$STATE/install.log" | grep -v "Running as user 'root'" || true
+if grep -E " (ERROR|CRITICAL) " "$STATE/install.log" >/dev/null; then
+    die "account_relance did not install cleanly in $db (see $STATE/install.log)"
+fi
+
+# 3. The tests.  -p no:cacheprovider: nothing written in the checkout.
+log "running the tests"
+set +e
+PYTHONPATH=$ODOO_PATH "$PY" -m pytest -p no:cacheprovider -q -rs \
+    --odoo-config="$conf" --odoo-database="$db" --odoo-http \
+    --junitxml="$STATE/junit.xml" "${@:-$ADDONS_LINK_DIR/account_relance/tests}"
+status=$?
+set -e
+"$PY" dev/check_skips.py "$STATE/junit.xml" "$ROOT/tests/allowed_skips.txt" || status=1
+exit $status

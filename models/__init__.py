@@ -1,0 +1,4 @@
+from . import relance_plan
+from . import relance_level
+from . import relance_reminder
+from . import relance_partner_behaviour

@@ -1,0 +1,99 @@
+from odoo import api, fields, models
+
+
+class RelanceLevel(models.Model):
+    _name = "relance.level"
+    _description = "Reminder Level"
+    _order = "plan_id, sequence, offset_days, id"
+    _check_company_auto = True
+
+    plan_id = fields.Many2one(
+        comodel_name="relance.plan",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        check_company=True,
+    )
+    company_id = fields.Many2one(
+        related="plan_id.company_id",
+        store=True,
+        index=True,
+        precompute=True,
+    )
+    sequence = fields.Integer(default=10)
+    name = fields.Char(required=True, translate=True)
+    offset_days = fields.Integer(
+        string="Offset (days)",
+        help="Days after the due date (negative: before it) when this level "
+        "applies to an item.",
+    )
+    min_days_since_last = fields.Integer(
+        string="Days Since Last Reminder",
+        default=7,
+        help="Minimum number of days since the customer's previous reminder.",
+    )
+    tone = fields.Selection(
+        selection=[
+            ("notice", "Courteous notice"),
+            ("friendly", "Friendly"),
+            ("firm", "Firm"),
+            ("formal", "Formal notice"),
+        ],
+        default="friendly",
+        required=True,
+    )
+    auto_send = fields.Boolean(
+        string="Send Automatically",
+        help="Reminders at this level are sent by the daily job; otherwise they "
+        "wait in draft for a credit controller to review them.",
+    )
+    channel_email = fields.Boolean(default=True)
+    channel_sms = fields.Boolean(string="SMS")
+    channel_phone = fields.Boolean(string="Phone Call")
+    channel_letter = fields.Boolean(string="Letter")
+    channel_registered = fields.Boolean(string="Registered Letter")
+    attach_invoices = fields.Boolean()
+    min_amount = fields.Monetary(
+        string="Minimum Overdue Amount",
+        currency_field="company_currency_id",
+        help="Customers owing less than this (converted to the invoice "
+        "currency) are not reminded at this level.",
+    )
+    company_currency_id = fields.Many2one(related="company_id.currency_id")
+    mail_template_id = fields.Many2one(
+        comodel_name="mail.template",
+        string="Email Template",
+        domain=[("model", "=", "relance.reminder")],
+    )
+    sms_template_id = fields.Many2one(
+        comodel_name="sms.template",
+        string="SMS Template",
+        domain=[("model", "=", "relance.reminder")],
+    )
+    channel_summary = fields.Char(compute="_compute_channel_summary")
+
+    @api.depends(
+        "channel_email",
+        "channel_sms",
+        "channel_phone",
+        "channel_letter",
+        "channel_registered",
+    )
+    def _compute_channel_summary(self):
+        labels = self._channel_labels()
+        for level in self:
+            level.channel_summary = ", ".join(
+                label for field, label in labels.items() if level[field]
+            )
+
+    def _channel_labels(self):
+        return {
+            name: self._fields[name].get_description(self.env)["string"]
+            for name in (
+                "channel_email",
+                "channel_sms",
+                "channel_phone",
+                "channel_letter",
+                "channel_registered",
+            )
+        }

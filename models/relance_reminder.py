@@ -1,0 +1,104 @@
+from odoo import api, fields, models
+
+
+class RelanceReminder(models.Model):
+    _name = "relance.reminder"
+    _description = "Payment Reminder"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Reference",
+        required=True,
+        readonly=True,
+        copy=False,
+        default="/",
+        index="trigram",
+    )
+    partner_id = fields.Many2one(
+        comodel_name="res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
+    )
+    company_id = fields.Many2one(
+        comodel_name="res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    level_id = fields.Many2one(
+        comodel_name="relance.level",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
+    )
+    plan_id = fields.Many2one(related="level_id.plan_id", store=True)
+    date = fields.Date(
+        required=True,
+        index=True,
+        default=fields.Date.context_today,
+        tracking=True,
+    )
+    state = fields.Selection(
+        selection=[
+            ("draft", "To Review"),
+            ("to_send", "To Send"),
+            ("sent", "Sent"),
+            ("printed", "Printed"),
+            ("error", "In Error"),
+            ("cancel", "Cancelled"),
+        ],
+        default="draft",
+        required=True,
+        index=True,
+        tracking=True,
+        copy=False,
+    )
+    currency_id = fields.Many2one(
+        comodel_name="res.currency",
+        required=True,
+        default=lambda self: self.env.company.currency_id,
+    )
+    amount_due = fields.Monetary(
+        currency_field="currency_id",
+        help="What the customer owes in this currency on the reminder date: "
+        "overdue items, less open credit notes and unreconciled payments.",
+    )
+    move_line_ids = fields.Many2many(
+        comodel_name="account.move.line",
+        relation="relance_reminder_account_move_line_rel",
+        column1="reminder_id",
+        column2="move_line_id",
+        string="Journal Items",
+        check_company=True,
+    )
+    user_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Responsible",
+        default=lambda self: self.env.user,
+        tracking=True,
+    )
+    reason = fields.Text(
+        help="Why this reminder was generated: the rule, the customer's habit "
+        "and the dates.",
+    )
+    error_message = fields.Text(readonly=True, copy=False)
+
+    _state_date_idx = models.Index("(state, date)")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                # sudo: credit controllers cannot read ir.sequence; only the
+                # next number is used.
+                vals["name"] = (
+                    self.env["ir.sequence"].sudo().next_by_code("relance.reminder")
+                    or "/"
+                )
+        return super().create(vals_list)
