@@ -2,7 +2,7 @@
 # Install account_relance on a copy of TEMPLATE (no `sale` there), then
 # uninstall it and check that none of its models or tables is left behind.
 source "$(dirname "$0")/common.sh"
-conf=$1 tmpl=$2 db=relance_uninstall
+conf=$1 tmpl=$2 db=$3
 copy_db "$tmpl" "$db"
 log "install/uninstall check on $db (a database without sale)"
 odoo "$conf" -d "$db" -i account_relance --stop-after-init --log-level=error \

@@ -14,7 +14,10 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ODOO_PATH=${ODOO_PATH:-/opt/odoo}
 VENV=${RELANCE_VENV:-$ROOT/.venv}
 LINT_VENV=${RELANCE_LINT_VENV:-$ROOT/.venv-lint}
+# STATE holds what several checkouts may share (the cluster, the venvs' templates,
+# the filestore); LOCAL what belongs to this checkout (configs, logs).
 STATE=${RELANCE_STATE:-$ROOT/.local}
+LOCAL=$ROOT/.local
 ADDONS_LINK_DIR=$ROOT/.addons
 PG_PORT=${RELANCE_PG_PORT:-5432}
 PY=$VENV/bin/python

@@ -8,31 +8,33 @@ setup_all browser
 cd "$ROOT"
 [ "${RELANCE_SKIP_LINT:-0}" = 1 ] || bash dev/lint.sh
 
-conf=$STATE/odoo-test.conf
+conf=$LOCAL/odoo-test.conf
 write_odoo_conf "$conf"
+
+db=${RELANCE_TEST_DB:-relance_test}
 
 # 1. The addon installs on a database without `sale`, and uninstalls cleanly.
 bare=$(BASE_MODULES=account,sms ensure_base_template "$conf")
-bash dev/check_uninstall.sh "$conf" "$bare"
+bash dev/check_uninstall.sh "$conf" "$bare" "${db}_uninstall"
 
 # 2. The test database: Odoo's modules (sale included) and the addon.
 tmpl=$(ensure_base_template "$conf")
-db=${RELANCE_TEST_DB:-relance_test}
 copy_db "$tmpl" "$db"
 log "installing account_relance in $db"
 odoo "$conf" -d "$db" -i account_relance --stop-after-init --log-level=warn \
-    2>&1 | tee "$STATE/install.log" | grep -v "Running as user 'root'" || true
-if grep -E " (ERROR|CRITICAL) " "$STATE/install.log" >/dev/null; then
-    die "account_relance did not install cleanly in $db (see $STATE/install.log)"
+    2>&1 | tee "$LOCAL/install.log" | grep -v "Running as user 'root'" || true
+if grep -E " (ERROR|CRITICAL) " "$LOCAL/install.log" >/dev/null; then
+    die "account_relance did not install cleanly in $db (see $LOCAL/install.log)"
 fi
 
 # 3. The tests.  -p no:cacheprovider: nothing written in the checkout.
 log "running the tests"
 set +e
-PYTHONPATH=$ODOO_PATH "$PY" -m pytest -p no:cacheprovider -q -rs \
+PYTHONPATH=$ODOO_PATH:$ROOT/dev "$PY" -m pytest -p no:cacheprovider -p pytest_account_relance \
+    -q -rs --rootdir="$ROOT" -c /dev/null \
     --odoo-config="$conf" --odoo-database="$db" --odoo-http \
-    --junitxml="$STATE/junit.xml" "${@:-$ADDONS_LINK_DIR/account_relance/tests}"
+    --junitxml="$LOCAL/junit.xml" "${@:-$ROOT/tests}"
 status=$?
 set -e
-"$PY" dev/check_skips.py "$STATE/junit.xml" "$ROOT/tests/allowed_skips.txt" || status=1
+"$PY" dev/check_skips.py "$LOCAL/junit.xml" "$ROOT/tests/allowed_skips.txt" || status=1
 exit $status

@@ -102,3 +102,19 @@ class RelanceReminder(models.Model):
                     or "/"
                 )
         return super().create(vals_list)
+
+    def _send_reminders(self):
+        """Send each reminder through the channels of its level.
+
+        The one entry point of sending: the daily job calls it for the levels
+        sent automatically, the "Send" button for the others.  Each channel
+        records its outcome on the reminder; a reminder is "sent" only once
+        what it sends has actually left.
+        """
+        for reminder in self:
+            template = reminder.level_id.mail_template_id
+            if reminder.level_id.channel_email and template:
+                reminder.message_post_with_source(
+                    template, subtype_xmlid="mail.mt_comment"
+                )
+        self.write({"state": "sent"})

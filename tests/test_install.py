@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo.tests import tagged
 
 from odoo.addons.base.tests.common import BaseCommon
@@ -21,7 +22,7 @@ class TestInstall(BaseCommon):
     def test_reminder_reference_sequence(self):
         partner = self.env["res.partner"].create({"name": "Client Test"})
         plan = self.env["relance.plan"].create(
-            {"name": "Plan test", "level_ids": [{"name": "Relance 1"}]}
+            {"name": "Plan test", "level_ids": [Command.create({"name": "Relance 1"})]}
         )
         reminder = self.env["relance.reminder"].create(
             {"partner_id": partner.id, "level_id": plan.level_ids.id}
