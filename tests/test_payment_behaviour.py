@@ -2,7 +2,7 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import Command, fields
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -294,6 +294,22 @@ class TestPaymentBehaviour(AccountTestInvoicingCommon):
         )
         habits = self.Behaviour._get_habits(company_2, self.customer.ids)
         self.assertEqual(habits, {self.customer.id: (30.0, 1)})
+
+        # a credit controller of the first company sees its figures only
+        controller = new_test_user(
+            self.env,
+            login="controleur_credit",
+            groups="account.group_account_invoice",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        customer = self.customer.with_user(controller)
+        self.assertEqual(customer.payment_behaviour, "late")
+        self.assertAlmostEqual(customer.payment_delay_avg, 10.0)
+        rows = self.Behaviour.with_user(controller).search(
+            [("partner_id", "=", self.customer.id)]
+        )
+        self.assertEqual(rows.company_id, self.company)
 
     # ------------------------------------------------------------------
     # refresh
