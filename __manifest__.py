@@ -15,6 +15,7 @@
         "security/account_relance_security.xml",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
+        "data/res_partner_behaviour_data.xml",
         "views/relance_plan_views.xml",
         "views/relance_reminder_views.xml",
         "views/relance_partner_behaviour_views.xml",

@@ -14,6 +14,10 @@ class AccountMove(models.Model):
         help="Days since the due date of an open customer invoice; 0 when it "
         "is not due yet, paid or in payment.",
     )
+    relance_payment_behaviour = fields.Selection(
+        related="commercial_partner_id.payment_behaviour",
+        string="Customer Payment Behaviour",
+    )
     predicted_payment_date = fields.Date(
         compute="_compute_predicted_payment_date",
         search="_search_predicted_payment_date",

@@ -206,7 +206,10 @@ class RelancePartnerBehaviour(models.Model):
         )
         self.invalidate_model()
         self.env["res.partner"].invalidate_model(
-            self.env["res.partner"]._get_relance_behaviour_fields()
+            [
+                "payment_behaviour",
+                *self.env["res.partner"]._get_relance_behaviour_fields(),
+            ]
         )
         self.env["account.move"].invalidate_model(["predicted_payment_date"])
 
@@ -239,7 +242,7 @@ class RelancePartnerBehaviour(models.Model):
             "account.partial.reconcile": ["debit_move_id", "credit_move_id"],
             "account.payment": ["move_id", "state", "date"],
             "account.account": ["account_type"],
-            "res.partner": ["commercial_partner_id"],
+            "res.partner": ["commercial_partner_id", "payment_behaviour"],
         }
 
     @api.model
@@ -405,13 +408,33 @@ res AS (
            COALESCE(agg.settled_amount, 0) AS settled_amount,
            COALESCE(opn.open_amount, 0) AS open_amount,
            COALESCE(sales.sales_amount, 0) AS sales_amount,
-           cfg.window_days, cfg.early_days, cfg.on_time_days, cfg.late_days
+           cfg.window_days,
+           CASE WHEN agg.payment_count IS NULL THEN 'no_history'
+                WHEN agg.delay_avg < -cfg.early_days THEN 'early'
+                WHEN agg.delay_avg <= cfg.on_time_days THEN 'on_time'
+                WHEN agg.delay_avg <= cfg.late_days THEN 'late'
+                ELSE 'very_late'
+           END AS behaviour
       FROM keys k
       JOIN cfg ON cfg.company_id = k.company_id
       LEFT JOIN agg ON agg.company_id = k.company_id AND agg.partner_id = k.partner_id
       LEFT JOIN opn ON opn.company_id = k.company_id AND opn.partner_id = k.partner_id
       LEFT JOIN sales
              ON sales.company_id = k.company_id AND sales.partner_id = k.partner_id
+),
+partner_vals AS (
+    SELECT partner_id, jsonb_object_agg(company_id::text, behaviour) AS vals
+      FROM res
+     GROUP BY partner_id
+),
+partner_update AS (
+    -- res.partner.payment_behaviour (company-dependent) of the commercial
+    -- entity and its contacts, only where it changes
+    UPDATE res_partner p
+       SET payment_behaviour = COALESCE(p.payment_behaviour, '{}'::jsonb) || pv.vals
+      FROM partner_vals pv
+     WHERE p.commercial_partner_id = pv.partner_id
+       AND NOT COALESCE(p.payment_behaviour, '{}'::jsonb) @> pv.vals
 )
 INSERT INTO relance_partner_behaviour (
     partner_id, company_id, payment_delay_avg, payment_delay_median,
@@ -426,11 +449,7 @@ SELECT partner_id, company_id,
        CASE WHEN sales_amount > 0
             THEN ROUND((open_amount * window_days / sales_amount)::numeric, 1)
             ELSE 0 END,
-       CASE WHEN payment_count = 0 THEN 'no_history'
-            WHEN delay_avg < -early_days THEN 'early'
-            WHEN delay_avg <= on_time_days THEN 'on_time'
-            WHEN delay_avg <= late_days THEN 'late'
-            ELSE 'very_late' END,
+       behaviour,
        %(now)s, %(uid)s, %(now)s, %(uid)s, %(now)s
   FROM res
 ON CONFLICT (partner_id, company_id) DO UPDATE SET

@@ -47,10 +47,14 @@ class ResPartner(models.Model):
         groups=BEHAVIOUR_GROUPS,
         help="How many receivable items the payment figures rest on.",
     )
+    # Stored per company (jsonb) so that customer lists can be grouped and
+    # filtered by it; written by relance.partner.behaviour._refresh on the
+    # commercial entity and all its contacts, "No history" by default.
     payment_behaviour = fields.Selection(
         selection=PAYMENT_BEHAVIOUR_SELECTION,
-        compute="_compute_relance_behaviour",
-        search="_search_payment_behaviour",
+        company_dependent=True,
+        readonly=True,
+        copy=False,
         groups=BEHAVIOUR_GROUPS,
     )
     relance_dso = fields.Float(
@@ -82,7 +86,6 @@ class ResPartner(models.Model):
             "payment_delay_median": "payment_delay_median",
             "payment_on_time_rate": "payment_on_time_rate",
             "payment_count": "payment_count",
-            "payment_behaviour": "payment_behaviour",
             "relance_dso": "dso",
             "relance_open_amount": "open_amount",
             "relance_behaviour_refreshed": "date_refreshed",
@@ -105,8 +108,6 @@ class ResPartner(models.Model):
             row = by_partner.get(partner.commercial_partner_id.id, empty)
             for partner_field, row_field in mapping.items():
                 partner[partner_field] = row[row_field] if row else False
-            if not row:
-                partner.payment_behaviour = "no_history"
 
     def _search_relance_behaviour(self, row_field, operator, value):
         """Partners whose commercial entity's row in the current company
@@ -130,9 +131,6 @@ class ResPartner(models.Model):
 
     def _search_payment_count(self, operator, value):
         return self._search_relance_behaviour("payment_count", operator, value)
-
-    def _search_payment_behaviour(self, operator, value):
-        return self._search_relance_behaviour("payment_behaviour", operator, value)
 
     def _search_relance_dso(self, operator, value):
         return self._search_relance_behaviour("dso", operator, value)

@@ -112,6 +112,7 @@ class TestPaymentBehaviour(AccountTestInvoicingCommon):
         self.assertEqual(self.contact.payment_count, 2)
         self.assertAlmostEqual(self.contact.payment_delay_avg, 4.7, places=1)
         self.assertEqual(self.customer.payment_behaviour, "late")
+        self.assertEqual(self.contact.payment_behaviour, "late")
 
     def test_installments_count_on_their_own_due_date(self):
         term = self.env["account.payment.term"].create(
@@ -275,16 +276,16 @@ class TestPaymentBehaviour(AccountTestInvoicingCommon):
 
     def test_two_companies_keep_their_own_figures(self):
         company_2 = self.setup_other_company(name="Relance Filiale")["company"]
-        self._pay(self._invoice(1000.0), 1000.0, 10)
+        self._pay(self._invoice(1000.0), 1000.0, 2)
         invoice_2 = self._invoice(1000.0, company_id=company_2.id)
         self._pay(invoice_2, 1000.0, 30)
         self._refresh(companies=self.company | company_2)
-        self._assert_row(self._row(), payment_delay_avg=10.0, payment_count=1)
+        self._assert_row(self._row(), payment_delay_avg=2.0, payment_count=1)
         self._assert_row(
             self._row(company=company_2), payment_delay_avg=30.0, payment_count=1
         )
         self.assertAlmostEqual(
-            self.customer.with_company(self.company).payment_delay_avg, 10.0
+            self.customer.with_company(self.company).payment_delay_avg, 2.0
         )
         self.assertAlmostEqual(
             self.customer.with_company(company_2).payment_delay_avg, 30.0
@@ -292,6 +293,23 @@ class TestPaymentBehaviour(AccountTestInvoicingCommon):
         self.assertEqual(
             self.customer.with_company(company_2).payment_behaviour, "late"
         )
+        # customer and invoice lists group by the behaviour of each company
+        Partner = self.env["res.partner"]
+        for company, expected in ((self.company, "on_time"), (company_2, "late")):
+            groups = Partner.with_company(company)._read_group(
+                [("id", "in", (self.customer | self.contact).ids)],
+                ["payment_behaviour"],
+                ["__count"],
+            )
+            self.assertEqual(groups, [(expected, 2)])
+        groups = (
+            self.env["account.move"]
+            .with_company(company_2)
+            ._read_group(
+                [("id", "=", invoice_2.id)], ["relance_payment_behaviour"], ["__count"]
+            )
+        )
+        self.assertEqual(groups, [("late", 1)])
         habits = self.Behaviour._get_habits(company_2, self.customer.ids)
         self.assertEqual(habits, {self.customer.id: (30.0, 1)})
 
@@ -304,8 +322,8 @@ class TestPaymentBehaviour(AccountTestInvoicingCommon):
             company_ids=[Command.set(self.company.ids)],
         )
         customer = self.customer.with_user(controller)
-        self.assertEqual(customer.payment_behaviour, "late")
-        self.assertAlmostEqual(customer.payment_delay_avg, 10.0)
+        self.assertEqual(customer.payment_behaviour, "on_time")
+        self.assertAlmostEqual(customer.payment_delay_avg, 2.0)
         rows = self.Behaviour.with_user(controller).search(
             [("partner_id", "=", self.customer.id)]
         )
@@ -441,3 +459,38 @@ class TestPaymentBehaviour(AccountTestInvoicingCommon):
             ]
         )
         self.assertEqual(past_habit, open_occasional | open_newcomer)
+
+    def test_views_for_controllers_and_other_users(self):
+        """The partner and invoice views load for a credit controller (with
+        the behaviour) and for a plain internal user (without it)."""
+        controller = new_test_user(
+            self.env, login="controleur_vues", groups="account.group_account_invoice"
+        )
+        employee = new_test_user(
+            self.env, login="employe_vues", groups="base.group_user"
+        )
+        for user, sees in ((controller, True), (employee, False)):
+            views = (
+                self.env["res.partner"]
+                .with_user(user)
+                .get_views([(False, "form"), (False, "list"), (False, "search")])
+            )
+            arch = views["views"]["form"]["arch"]
+            self.assertEqual("payment_delay_avg" in arch, sees, user.login)
+        views = (
+            self.env["account.move"]
+            .with_user(controller)
+            .get_views(
+                [
+                    (self.env.ref("account.view_out_invoice_tree").id, "list"),
+                    (False, "form"),
+                    (False, "search"),
+                ]
+            )
+        )
+        self.assertIn("predicted_payment_date", views["views"]["list"]["arch"])
+        self.assertIn("relance_past_habit", views["views"]["search"]["arch"])
+        behaviour_views = self.Behaviour.with_user(controller).get_views(
+            [(False, "list"), (False, "pivot"), (False, "graph"), (False, "search")]
+        )
+        self.assertIn("payment_delay_avg", behaviour_views["views"]["list"]["arch"])
