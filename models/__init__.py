@@ -3,3 +3,9 @@ from . import relance_level
 from . import relance_reminder
 from . import relance_partner_behaviour
 from . import account_move
+from . import res_company_behaviour
+from . import res_config_settings_behaviour
+from . import res_partner_behaviour
+from . import account_move_behaviour
+from . import account_partial_reconcile_behaviour
+from . import account_payment_behaviour
