@@ -3,3 +3,8 @@ from . import relance_level
 from . import relance_reminder
 from . import relance_partner_behaviour
 from . import account_move
+from . import relance_reminder_line
+from . import relance_reminder_engine
+from . import res_partner_reminder
+from . import account_move_line_reminder
+from . import res_company_reminder
