@@ -159,4 +159,6 @@ class RelancePlan(models.Model):
         self.search(
             [("company_id", "=", self.company_id.id), ("is_default", "=", True)]
         ).is_default = False
+        # the unique index is checked row by row: clear the old default first
+        self.env.flush_all()
         self.is_default = True

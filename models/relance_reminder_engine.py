@@ -16,7 +16,7 @@ import psycopg2
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, format_date
+from odoo.tools import SQL, format_amount, format_date
 
 _logger = logging.getLogger(__name__)
 
@@ -272,29 +272,36 @@ class RelanceReminder(models.Model):
         each in a savepoint; a batch that fails is retried one customer at a
         time and the customers that still fail are logged and skipped.
         Returns (reminders, set of failed decision keys)."""
-        reminders = self.browse()
+        reminder_ids = []
         failed = set()
-        for start in range(0, len(decisions), batch_size):
-            batch = decisions[start : start + batch_size]
-            try:
-                with self.env.cr.savepoint():
-                    reminders |= self._create_reminders(batch, date)
-                continue
-            except (UserError, psycopg2.DatabaseError):
-                _logger.info("Reminders: a batch failed, retrying one by one")
-            for decision in batch:
+        by_company = defaultdict(list)
+        for decision in decisions:
+            by_company[decision.company_id].append(decision)
+        for company_id, company_decisions in by_company.items():
+            engine = self.with_company(company_id)
+            for start in range(0, len(company_decisions), batch_size):
+                batch = company_decisions[start : start + batch_size]
                 try:
                     with self.env.cr.savepoint():
-                        reminders |= self._create_reminders([decision], date)
-                except (UserError, psycopg2.DatabaseError) as error:
-                    failed.add(decision.key)
-                    _logger.warning(
-                        "Reminders: no reminder for partner %s in company %s: %s",
-                        decision.partner_id,
-                        decision.company_id,
-                        error,
-                    )
-        return reminders, failed
+                        reminder_ids += engine._create_reminders(batch, date).ids
+                    continue
+                except (UserError, psycopg2.DatabaseError):
+                    _logger.info("Reminders: a batch failed, retrying one by one")
+                for decision in batch:
+                    try:
+                        with self.env.cr.savepoint():
+                            reminder_ids += engine._create_reminders(
+                                [decision], date
+                            ).ids
+                    except (UserError, psycopg2.DatabaseError) as error:
+                        failed.add(decision.key)
+                        _logger.warning(
+                            "Reminders: no reminder for partner %s in company %s: %s",
+                            decision.partner_id,
+                            decision.company_id,
+                            error,
+                        )
+        return self.browse(reminder_ids), failed
 
     @api.model
     def _create_reminders(self, decisions, date):
@@ -424,19 +431,20 @@ class RelanceReminder(models.Model):
         of queries, whatever the number of items) and decide."""
         decisions = []
         for company in companies:
-            items = self._get_open_items(company, date)
+            engine = self.with_company(company)
+            items = engine._get_open_items(company, date)
             if not items:
                 continue
-            partners = self.env["res.partner"].browse(
+            partners = engine.env["res.partner"].browse(
                 sorted({item["partner_id"] for item in items})
             )
-            plans = self.env["relance.plan"]._get_partner_plans(company, partners)
-            habits = self.env["relance.partner.behaviour"]._get_habits(
+            plans = engine.env["relance.plan"]._get_partner_plans(company, partners)
+            habits = engine.env["relance.partner.behaviour"]._get_habits(
                 company, partners.ids
             )
-            last_dates = self._get_last_reminder_dates(company, partners, date)
-            escalating = self._get_escalating_partner_ids(company)
-            decisions += self._decide_reminders(
+            last_dates = engine._get_last_reminder_dates(company, partners, date)
+            escalating = engine._get_escalating_partner_ids(company)
+            decisions += engine._decide_reminders(
                 company, items, plans, habits, last_dates, escalating, date
             )
         return decisions
@@ -514,7 +522,8 @@ class RelanceReminder(models.Model):
                        CASE
                            WHEN commercial.relance_excluded THEN 'partner'
                            WHEN aml.no_followup THEN 'no_followup'
-                           WHEN move.payment_state = 'in_payment' THEN 'in_payment'
+                           WHEN move.payment_state IN ('in_payment', 'paid')
+                               THEN 'in_payment'
                            WHEN move.dispute_state = 'open' THEN 'dispute'
                            WHEN move.relance_paused_until >= %(date)s THEN 'paused'
                        END AS exclusion
@@ -641,39 +650,9 @@ class RelanceReminder(models.Model):
         shift, shift_note = self._get_adaptive_shift(plan, habit)
         offsets = [level.offset_days for level in levels]
         thresholds = [offset + shift if offset >= 0 else offset for offset in offsets]
-        rank = {level.id: index for index, level in enumerate(levels)}
-
-        def current_rank(item):
-            if not item["level_id"]:
-                return -1
-            if item["level_id"] in rank:
-                return rank[item["level_id"]]
-            # a level of another plan: the strongest level of this plan that
-            # is not beyond it
-            return bisect.bisect_right(offsets, item["level_offset"] or 0) - 1
-
-        in_scope, credits, blocked, progressing = [], [], [], []
-        for item in items:
-            days = (date - item["date_maturity"]).days
-            if item["residual"] < 0:
-                credits.append((item, days, -1, -1))
-                continue
-            reached = bisect.bisect_right(thresholds, days) - 1
-            if reached >= 0 and days >= 0 and offsets[reached] < 0:
-                # a pre-due notice is for items not due yet
-                reached = -1
-            current = current_rank(item)
-            if item["exclusion"]:
-                if reached > current:
-                    blocked.append(item)
-                continue
-            if reached < 0 and current < 0:
-                continue
-            entry = (item, days, reached, current)
-            in_scope.append(entry)
-            if reached > current:
-                progressing.append(entry)
-
+        in_scope, credits, blocked, progressing = self._classify_items(
+            items, levels, offsets, thresholds, date
+        )
         decision = ReminderDecision(
             company_id=company.id,
             partner_id=partner_id,
@@ -695,7 +674,6 @@ class RelanceReminder(models.Model):
         level = levels[target]
         decision.level_id = level.id
         decision.auto_send = level.auto_send
-
         for item, days, reached, current in in_scope + credits:
             new_rank = max(reached, current)
             decision.lines.append(
@@ -714,7 +692,54 @@ class RelanceReminder(models.Model):
         decision.amount_due = currency.round(
             sum(line["amount_residual"] for line in decision.lines)
         )
+        decision.reason = self._explain_decision(
+            decision, level, levels, thresholds, progressing, shift_note, date
+        )
+        decision.skip_reason = self._get_skip_reason(
+            decision, level, last_date, company, currency, date, rates
+        )
+        return decision
 
+    @api.model
+    def _classify_items(self, items, levels, offsets, thresholds, date):
+        """Split a customer's items into (in scope, credits, blocked by an
+        exclusion, progressing); entries are (item, days past due, reached
+        rank, current rank)."""
+        rank = {level.id: index for index, level in enumerate(levels)}
+        in_scope, credits, blocked, progressing = [], [], [], []
+        for item in items:
+            days = (date - item["date_maturity"]).days
+            if item["residual"] < 0:
+                credits.append((item, days, -1, -1))
+                continue
+            reached = bisect.bisect_right(thresholds, days) - 1
+            if reached >= 0 and days >= 0 and offsets[reached] < 0:
+                # a pre-due notice is for items not due yet
+                reached = -1
+            if not item["level_id"]:
+                current = -1
+            elif item["level_id"] in rank:
+                current = rank[item["level_id"]]
+            else:
+                # a level of another plan: the strongest level of this plan
+                # that is not beyond it
+                current = bisect.bisect_right(offsets, item["level_offset"] or 0) - 1
+            if item["exclusion"]:
+                if reached > current:
+                    blocked.append(item)
+                continue
+            if reached < 0 and current < 0:
+                continue
+            entry = (item, days, reached, current)
+            in_scope.append(entry)
+            if reached > current:
+                progressing.append(entry)
+        return in_scope, credits, blocked, progressing
+
+    @api.model
+    def _explain_decision(
+        self, decision, level, levels, thresholds, progressing, shift_note, date
+    ):
         notes = [
             self.env._(
                 "Level %(level)s (%(offset)s days from the due date) on %(date)s.",
@@ -744,40 +769,41 @@ class RelanceReminder(models.Model):
                     "did not keep a promise to pay."
                 )
             )
-        decision.reason = "\n".join(notes)
+        return "\n".join(notes)
 
+    @api.model
+    def _get_skip_reason(
+        self, decision, level, last_date, company, currency, date, rates
+    ):
+        """Why a customer who reached ``level`` gets no reminder; "" if he does."""
         if (
             last_date
             and not decision.escalated
             and (date - last_date).days < level.min_days_since_last
         ):
-            decision.skip_reason = self.env._(
+            return self.env._(
                 "Last reminder on %(last)s: %(level)s waits %(days)s days between "
                 "reminders.",
                 last=format_date(self.env, last_date),
                 level=level.name,
                 days=level.min_days_since_last,
             )
-            return decision
         if decision.amount_due <= 0:
-            decision.skip_reason = self.env._(
-                "Credit notes and payments cover the amount due."
-            )
-            return decision
+            return self.env._("Credit notes and payments cover the amount due.")
         if level.min_amount:
-            key = (level.id, currency_id)
+            key = (level.id, currency.id)
             if key not in rates:
                 rates[key] = company.currency_id._convert(
                     level.min_amount, currency, company, date
                 )
             if currency.compare_amounts(decision.amount_due, rates[key]) < 0:
-                decision.skip_reason = self.env._(
+                return self.env._(
                     "%(amount)s due is under the minimum of %(minimum)s for %(level)s.",
-                    amount=decision.amount_due,
-                    minimum=rates[key],
+                    amount=format_amount(self.env, decision.amount_due, currency),
+                    minimum=format_amount(self.env, rates[key], currency),
                     level=level.name,
                 )
-        return decision
+        return ""
 
     @api.model
     def _explain_exclusions(self, items):
@@ -785,7 +811,7 @@ class RelanceReminder(models.Model):
         return self.env._(
             "Not reminded: %(items)s.",
             items=", ".join(
-                f"{item['move_name']} ({labels.get(item['exclusion'], item['exclusion'])})"
+                "{} ({})".format(item["move_name"], labels[item["exclusion"]])
                 for item in items
             ),
         )

@@ -1,1 +1,3 @@
 from . import test_install
+from . import test_reminder_engine
+from . import test_reminder_job

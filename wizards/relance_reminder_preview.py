@@ -45,8 +45,19 @@ class RelanceReminderPreview(models.TransientModel):
 
     @api.onchange("date", "company_ids", "show_skipped")
     def _onchange_preview(self):
+        self.line_ids = self._get_preview_commands()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        previews = super().create(vals_list)
+        # readonly lines shown by the onchange are not saved: compute them
+        for preview in previews.filtered(lambda preview: not preview.line_ids):
+            preview.line_ids = preview._get_preview_commands()
+        return previews
+
+    def _get_preview_commands(self):
         commands = [Command.clear()]
-        if self.date and self.company_ids:
+        if self.date:
             reminder_model = self.env["relance.reminder"]
             companies = reminder_model._get_run_companies(self.company_ids.ids)
             decisions = reminder_model._compute_decisions(companies, self.date)
@@ -55,7 +66,7 @@ class RelanceReminderPreview(models.TransientModel):
                 for decision in decisions
                 if decision.to_create or (self.show_skipped and decision.level_id)
             ]
-        self.line_ids = commands
+        return commands
 
     def _prepare_line_values(self, decision):
         positive = [line for line in decision.lines if line["amount_residual"] > 0]
@@ -77,7 +88,7 @@ class RelanceReminderPreview(models.TransientModel):
         """Create the reminders and show them."""
         self.ensure_one()
         reminders = self.env["relance.reminder"].generate_reminders(
-            date=self.date, company_ids=self.company_ids.ids
+            date=self.date, company_ids=self.company_ids.ids or None
         )
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "account_relance.relance_reminder_action"
