@@ -175,8 +175,9 @@ class RelanceReminder(models.Model):
         Returns the created reminders; in ``dry_run``, writes nothing and
         returns the would-be reminders as a list of dicts (partner_id,
         level_id, currency_id, amount_due, move_line_ids, lines, reason...).
-        Reminders of levels sent automatically are sent at once; the others
-        wait in draft for review.
+        Reminders of levels sent automatically are sent at once (left "to
+        send" with the context key ``relance_defer_send``); the others wait
+        in draft for review.
         """
         date = fields.Date.to_date(date) or fields.Date.context_today(self)
         companies = self._get_run_companies(company_ids)
@@ -328,7 +329,7 @@ class RelanceReminder(models.Model):
                         self.env["res.company"].browse(company_id), partner_ids
                     )
         to_send = reminders.filtered(lambda reminder: reminder.state == "to_send")
-        if to_send:
+        if to_send and not self.env.context.get("relance_defer_send"):
             to_send._send_reminders()
         return reminders
 

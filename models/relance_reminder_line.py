@@ -47,7 +47,6 @@ class RelanceReminderLine(models.Model):
         "reminder's currency. Negative for credit notes and payments.",
     )
     days_overdue = fields.Integer(
-        string="Days Overdue",
         help="Days between the due date and the reminder date (negative: not due yet).",
     )
     level_id = fields.Many2one(
