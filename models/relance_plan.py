@@ -136,14 +136,25 @@ class RelancePlan(models.Model):
         }
 
     @api.model
-    def _get_partner_plans(self, company, partners):
+    def _setup_default_plans(self):
+        """At install: a default plan for every existing company."""
+        self._ensure_default_plan(self.env["res.company"].search([("id", "!=", False)]))
+
+    @api.model
+    def _get_partner_plans(self, company, partners, create=True):
         """Return {partner_id: plan} for the given commercial partners in
-        ``company``: the partner's own plan there, else the company default."""
-        default = self._ensure_default_plan(company)[company.id]
+        ``company``: the partner's own plan there, else the company default
+        (created from the standard plan if missing, unless not ``create``)."""
+        if create:
+            default = self._ensure_default_plan(company)[company.id]
+        else:
+            default = self._get_default_plan(company)
         result = {}
         for partner in partners.with_company(company):
             plan = partner.relance_plan_id
-            result[partner.id] = plan if plan and plan.active else default
+            plan = plan if plan and plan.active else default
+            if plan:
+                result[partner.id] = plan
         return result
 
     def _get_ordered_levels(self):

@@ -92,13 +92,6 @@ class RelanceReminder(models.Model):
         help="One level higher than the items alone give: the customer broke "
         "a promise to pay.",
     )
-    line_count = fields.Integer(compute="_compute_line_count")
-
-    @api.depends("line_ids")
-    def _compute_line_count(self):
-        for reminder in self:
-            reminder.line_count = len(reminder.line_ids)
-
     # ------------------------------------------------------------------
     # ACTIONS
     # ------------------------------------------------------------------
@@ -182,7 +175,7 @@ class RelanceReminder(models.Model):
         date = fields.Date.to_date(date) or fields.Date.context_today(self)
         companies = self._get_run_companies(company_ids)
         if dry_run:
-            decisions = self._compute_decisions(companies, date)
+            decisions = self._compute_decisions(companies, date, dry_run=True)
             return [decision.to_dict() for decision in decisions if decision.to_create]
         self._lock_run(companies)
         decisions = [
@@ -427,9 +420,11 @@ class RelanceReminder(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _compute_decisions(self, companies, date):
+    def _compute_decisions(self, companies, date, dry_run=False):
         """Read the inputs of the decision for each company (a fixed number
-        of queries, whatever the number of items) and decide."""
+        of queries, whatever the number of items) and decide.  In
+        ``dry_run``, a company without a plan is left out rather than given
+        the standard plan."""
         decisions = []
         for company in companies:
             engine = self.with_company(company)
@@ -439,7 +434,9 @@ class RelanceReminder(models.Model):
             partners = engine.env["res.partner"].browse(
                 sorted({item["partner_id"] for item in items})
             )
-            plans = engine.env["relance.plan"]._get_partner_plans(company, partners)
+            plans = engine.env["relance.plan"]._get_partner_plans(
+                company, partners, create=not dry_run
+            )
             habits = engine.env["relance.partner.behaviour"]._get_habits(
                 company, partners.ids
             )

@@ -337,6 +337,61 @@ class TestReminderEngine(ReminderEngineCommon):
         self.assertFalse(self._run(days(6)))
         self.assertEqual(self._run(days(10)).level_id.plan_id, other)
 
+    def test_decision_is_a_function_of_items_plan_habit_and_date(self):
+        """The decision needs no invoice: plain items, a plan and a date."""
+
+        def item(item_id, due, residual, level=None):
+            return {
+                "id": item_id,
+                "partner_id": self.customer.id,
+                "currency_id": self.company.currency_id.id,
+                "move_id": item_id,
+                "move_name": f"INV/{item_id}",
+                "date_maturity": due,
+                "residual": residual,
+                "level_id": level and level.id,
+                "level_offset": level and level.offset_days,
+                "exclusion": None,
+            }
+
+        items = [
+            item(1, days(-20), 100.0, self.level1),
+            item(2, D, 50.0),
+            item(3, days(-1), -30.0),
+        ]
+        decisions = self.Reminder._decide_reminders(
+            self.company,
+            items,
+            {self.customer.id: self.plan},
+            {self.customer.id: (4.0, 9)},
+            {},
+            set(),
+            days(20),
+        )
+        self.assertEqual(len(decisions), 1)
+        decision = decisions[0]
+        self.assertTrue(decision.to_create)
+        # item 1 is 40 days late (>= 30 + 4): formal; item 2 is 20 days late
+        self.assertEqual(decision.level_id, self.formal.id)
+        self.assertAlmostEqual(decision.amount_due, 120.0)
+        levels = {line["move_line_id"]: line["level_id"] for line in decision.lines}
+        self.assertEqual(levels, {1: self.formal.id, 2: self.level2.id, 3: 0})
+        self.assertIn("INV/1", decision.reason)
+        self.assertIn("shifted by 4 days", decision.reason)
+        self.assertFalse(self._reminders())
+
+        escalated = self.Reminder._decide_reminders(
+            self.company,
+            [item(2, D, 50.0, self.level1)],
+            {self.customer.id: self.plan},
+            {},
+            {},
+            {self.customer.id},
+            days(6),
+        )[0]
+        self.assertTrue(escalated.escalated)
+        self.assertEqual(escalated.level_id, self.level2.id)
+
     # ------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------

@@ -60,7 +60,9 @@ class RelanceReminderPreview(models.TransientModel):
         if self.date:
             reminder_model = self.env["relance.reminder"]
             companies = reminder_model._get_run_companies(self.company_ids.ids)
-            decisions = reminder_model._compute_decisions(companies, self.date)
+            decisions = reminder_model._compute_decisions(
+                companies, self.date, dry_run=True
+            )
             commands += [
                 Command.create(self._prepare_line_values(decision))
                 for decision in decisions
