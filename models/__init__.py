@@ -9,3 +9,8 @@ from . import res_partner_behaviour
 from . import account_move_behaviour
 from . import account_partial_reconcile_behaviour
 from . import account_payment_behaviour
+from . import relance_reminder_line
+from . import relance_reminder_engine
+from . import res_partner_reminder
+from . import account_move_line_reminder
+from . import res_company_reminder

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 
 
 class RelancePlan(models.Model):
@@ -75,9 +75,101 @@ class RelancePlan(models.Model):
             [("company_id", "=", company.id), ("is_default", "=", True)], limit=1
         )
 
+    @api.model
+    def _ensure_default_plan(self, companies):
+        """Return {company_id: default plan}, giving each company without one
+        a copy of the standard plan shipped with the addon (translations
+        included)."""
+        plans = self.search(
+            [("company_id", "in", companies.ids), ("is_default", "=", True)]
+        )
+        result = {plan.company_id.id: plan for plan in plans}
+        missing = companies.filtered(lambda company: company.id not in result)
+        if not missing:
+            return result
+        # sudo: credit controllers cannot create plans; this only gives a
+        # company the addon's standard plan the first time it is needed.
+        standard = self.sudo().env.ref(
+            "account_relance.relance_plan_standard", raise_if_not_found=False
+        )
+        for company in missing:
+            if standard:
+                plan = standard.copy(
+                    {"company_id": company.id, "is_default": True, "sequence": 1}
+                )
+            else:
+                plan = self.sudo().create(self._standard_plan_values(company))
+            result[company.id] = plan.sudo(False)
+        return result
+
+    @api.model
+    def _standard_plan_values(self, company):
+        """Fallback when the standard plan of the addon was deleted."""
+        levels = [
+            ("Pre-due notice", -5, 0, "notice", True, False),
+            ("Friendly reminder", 3, 7, "friendly", True, False),
+            ("First reminder", 15, 10, "friendly", True, False),
+            ("Second reminder", 30, 12, "firm", False, True),
+            ("Formal notice", 45, 12, "formal", False, True),
+        ]
+        return {
+            "name": "Standard",
+            "company_id": company.id,
+            "is_default": True,
+            "sequence": 1,
+            "level_ids": [
+                Command.create(
+                    {
+                        "name": name,
+                        "sequence": index * 10,
+                        "offset_days": offset,
+                        "min_days_since_last": min_days,
+                        "tone": tone,
+                        "auto_send": auto,
+                        "channel_letter": letter,
+                    }
+                )
+                for index, (name, offset, min_days, tone, auto, letter) in enumerate(
+                    levels, 1
+                )
+            ],
+        }
+
+    @api.model
+    def _setup_default_plans(self):
+        """At install: a default plan for every existing company."""
+        self._ensure_default_plan(self.env["res.company"].search([("id", "!=", False)]))
+
+    @api.model
+    def _get_partner_plans(self, company, partners, create=True):
+        """Return {partner_id: plan} for the given commercial partners in
+        ``company``: the partner's own plan there, else the company default
+        (created from the standard plan if missing, unless not ``create``)."""
+        if create:
+            default = self._ensure_default_plan(company)[company.id]
+        else:
+            default = self._get_default_plan(company)
+        result = {}
+        for partner in partners.with_company(company):
+            plan = partner.relance_plan_id
+            plan = plan if plan and plan.active else default
+            if plan:
+                result[partner.id] = plan
+        return result
+
+    def _get_ordered_levels(self):
+        """The plan's levels from the mildest to the strongest: by offset,
+        then sequence."""
+        self.ensure_one()
+        return self.level_ids.sorted(
+            lambda level: (level.offset_days, level.sequence, level.id)
+        )
+
     def action_set_default(self):
         self.ensure_one()
         self.search(
             [("company_id", "=", self.company_id.id), ("is_default", "=", True)]
         ).is_default = False
+        # the unique index is checked row by row: clear the old default first
+        self.env.flush_all()
         self.is_default = True
