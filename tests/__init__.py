@@ -1,2 +1,5 @@
 from . import test_install
 from . import test_dispute
+from . import test_promise
+from . import test_credit_hold
+from . import test_contact

@@ -38,7 +38,8 @@ class TestDispute(RelanceDisputeCommon):
         self.assertEqual(self.customer.dispute_count, 1)
         self.assertEqual(self.customer.dispute_amount, 1200.0)
         self.assertIn(
-            self.customer, self.env["res.partner"].search([("dispute_state", "=", "open")])
+            self.customer,
+            self.env["res.partner"].search([("dispute_state", "=", "open")]),
         )
         self.assertNotIn(
             self.customer,
