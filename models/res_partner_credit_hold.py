@@ -31,9 +31,7 @@ class ResPartner(models.Model):
         help="New invoices show a warning and sales orders cannot be confirmed "
         "until a manager releases the hold or the overdue invoices are paid.",
     )
-    credit_hold_reason = fields.Char(
-        string="Credit Hold Reason", company_dependent=True, copy=False
-    )
+    credit_hold_reason = fields.Char(company_dependent=True, copy=False)
     credit_hold_date = fields.Date(
         string="On Credit Hold Since", company_dependent=True, copy=False
     )
