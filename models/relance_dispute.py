@@ -127,8 +127,7 @@ class RelanceDispute(models.Model):
     @api.depends("move_id")
     def _compute_amount(self):
         for dispute in self:
-            if not dispute.amount:
-                dispute.amount = dispute.move_id.amount_residual
+            dispute.amount = dispute.move_id.amount_residual
 
     @api.depends("amount", "currency_id", "company_id", "date_open")
     def _compute_amount_company(self):
