@@ -14,3 +14,17 @@ from . import relance_reminder_engine
 from . import res_partner_reminder
 from . import account_move_line_reminder
 from . import res_company_reminder
+from . import res_company_relance_promise
+from . import res_config_settings_relance_promise
+from . import relance_dispute_reason
+from . import relance_dispute
+from . import relance_promise
+from . import account_move_dispute
+from . import account_move_line_promise
+from . import account_payment_promise
+from . import res_partner_dispute
+from . import res_partner_contact
+from . import res_partner_credit_hold
+from . import relance_level_credit_hold
+from . import relance_reminder_credit_hold
+from . import relance_reminder_dispute

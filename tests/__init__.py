@@ -2,3 +2,8 @@ from . import test_install
 from . import test_payment_behaviour
 from . import test_reminder_engine
 from . import test_reminder_job
+from . import test_dispute
+from . import test_promise
+from . import test_credit_hold
+from . import test_contact
+from . import test_call_log
