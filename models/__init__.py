@@ -3,3 +3,11 @@ from . import relance_level
 from . import relance_reminder
 from . import relance_partner_behaviour
 from . import account_move
+from . import relance_interest_rate
+from . import relance_late_charge
+from . import relance_level_charges
+from . import relance_reminder_letter
+from . import res_company_letter
+from . import res_config_settings_letter
+from . import res_partner_letter
+from . import ir_actions_report_letter
