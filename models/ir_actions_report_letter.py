@@ -47,7 +47,7 @@ class IrActionsReport(models.Model):
         style = etree.SubElement(head, "style")
         style.text = self._relance_inline_css()
         for body in root.xpath("//body"):
-            body.set("class", "o_body_pdf o_css_margins container")
+            body.set("class", "o_body_pdf")
         for script in root.xpath("//body//script"):
             script.getparent().remove(script)
         return Markup(lxml_html.tostring(root, encoding="unicode"))

@@ -28,12 +28,15 @@ class RelanceLetterCommon(AccountTestInvoicingCommon):
         cls.company_bank = cls.env["res.partner.bank"].create(
             {
                 "acc_number": "FR7630006000011234567890189",
-                "bank_bic": "AGRIFRPP",
+                "bank_id": cls.env["res.bank"]
+                .create({"name": "Crédit Agricole", "bic": "AGRIFRPP"})
+                .id,
                 "partner_id": cls.company.partner_id.id,
                 "allow_out_payment": True,
             }
         )
         cls.company_data["default_journal_bank"].bank_account_id = cls.company_bank
+        cls.env["res.lang"]._activate_lang("en_US")
         cls.customer = cls.env["res.partner"].create(
             {
                 "name": "Dupont Industries",
