@@ -1,7 +1,8 @@
 import io
 import re
 
-from lxml import etree, html as lxml_html
+from lxml import etree
+from lxml import html as lxml_html
 from markupsafe import Markup
 
 from odoo import api, models
@@ -85,7 +86,11 @@ class IrActionsReport(models.Model):
             )
         letters = {}
         for position, (first, res_id) in enumerate(starts):
-            last = starts[position + 1][0] if position + 1 < len(starts) else len(reader.pages)
+            last = (
+                starts[position + 1][0]
+                if position + 1 < len(starts)
+                else len(reader.pages)
+            )
             writer = PdfFileWriter()
             for index in range(first, last):
                 writer.addPage(reader.pages[index])
@@ -108,7 +113,10 @@ class IrActionsReport(models.Model):
             specific_paperformat_args=specific_paperformat_args,
             set_viewport_size=set_viewport_size,
         )
-        if self.env.context.get("relance_letter_rendering") and "--javascript-delay" in args:
+        if (
+            self.env.context.get("relance_letter_rendering")
+            and "--javascript-delay" in args
+        ):
             # The letters carry no script: no need to wait for one.
             index = args.index("--javascript-delay")
             args[index + 1] = "0"
@@ -130,9 +138,13 @@ class IrActionsReport(models.Model):
                 if rec.letter_attachment_id
             }
         streams = {}
-        to_render = [res_id for res_id in dict.fromkeys(res_ids) if res_id not in stored]
+        to_render = [
+            res_id for res_id in dict.fromkeys(res_ids) if res_id not in stored
+        ]
         for chunk in split_every(25, to_render):
-            for res_id, pdf in self._relance_render_letters(report, list(chunk)).items():
+            for res_id, pdf in self._relance_render_letters(
+                report, list(chunk)
+            ).items():
                 streams[res_id] = pdf
         return {
             res_id: {

@@ -54,7 +54,9 @@ class RelanceLateCharge(models.AbstractModel):
         rates = {}
         while cursor <= end_date and currency.compare_amounts(balance, 0) > 0:
             stop = min(self._half_year_end(cursor), end_date)
-            next_payment = min((d for d in by_date if cursor <= d <= stop), default=None)
+            next_payment = min(
+                (d for d in by_date if cursor <= d <= stop), default=None
+            )
             if next_payment:
                 stop = next_payment
             half_year = self._half_year_start(cursor)

@@ -118,7 +118,9 @@ class RelanceReminder(models.Model):
             raise UserError("\n".join(refused.mapped("error_message")))
         attachment = self.env["ir.attachment"].create(
             {
-                "name": self.env._("Reminder letters %(date)s.pdf", date=fields.Date.today()),
+                "name": self.env._(
+                    "Reminder letters %(date)s.pdf", date=fields.Date.today()
+                ),
                 "raw": pdf,
                 "mimetype": "application/pdf",
             }
@@ -302,7 +304,9 @@ class RelanceReminder(models.Model):
         company = self.company_id
         charges = self._get_late_charges()
         items = []
-        for line in self.move_line_ids.sorted(lambda ln: (ln.date_maturity or ln.date, ln.id)):
+        for line in self.move_line_ids.sorted(
+            lambda ln: (ln.date_maturity or ln.date, ln.id)
+        ):
             due = line.date_maturity or line.date
             items.append(
                 {
@@ -396,7 +400,11 @@ class RelanceReminder(models.Model):
                     ]
                 )
                 to_render.write(
-                    {"letter_printed_date": now, "state": "printed", "error_message": False}
+                    {
+                        "letter_printed_date": now,
+                        "state": "printed",
+                        "error_message": False,
+                    }
                 )
                 for reminder, attachment in zip(to_render, attachments, strict=True):
                     reminder.letter_attachment_id = attachment

@@ -96,4 +96,9 @@ class ResPartner(models.Model):
                         ),
                     }
                 )
-        return {"company": company, "partner": partner, "date": today, "currencies": currencies}
+        return {
+            "company": company,
+            "partner": partner,
+            "date": today,
+            "currencies": currencies,
+        }

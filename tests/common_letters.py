@@ -78,7 +78,7 @@ class RelanceLetterCommon(AccountTestInvoicingCommon):
 
     @classmethod
     def _invoice(cls, partner, amount, due_date, invoice_date=None):
-        """A posted customer invoice of ``amount`` including no tax, due on ``due_date``."""
+        """A posted customer invoice of ``amount`` (no tax), due on ``due_date``."""
         invoice = cls._create_invoice_one_line(
             price_unit=amount,
             partner_id=partner,

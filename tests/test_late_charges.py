@@ -44,7 +44,11 @@ class TestLateCharges(RelanceLetterCommon):
         )
         expected = sum(
             round(base * rate / 100 * days / 365, 2)
-            for days, base, rate in ((26, 12000, 13.15), (20, 6000, 13.15), (45, 6000, 12.15))
+            for days, base, rate in (
+                (26, 12000, 13.15),
+                (20, 6000, 13.15),
+                (45, 6000, 12.15),
+            )
         )
         self.assertAlmostEqual(charges["interest"], expected, places=2)
         self.assertAlmostEqual(charges["indemnity"], 40.0, places=2)
@@ -76,7 +80,9 @@ class TestLateCharges(RelanceLetterCommon):
 
     def test_no_charges_for_consumer(self):
         """A consumer is never charged, even at a level that claims charges."""
-        consumer = self.customer.copy({"name": "Jean Martin", "relance_is_consumer": True})
+        consumer = self.customer.copy(
+            {"name": "Jean Martin", "relance_is_consumer": True}
+        )
         invoice = self._invoice(consumer, 12000.0, "2025-05-15")
         reminder = self._reminder(consumer, "formal", invoice, "2025-08-14")
         self.assertFalse(reminder.charges_applicable)
@@ -114,5 +120,7 @@ class TestLateCharges(RelanceLetterCommon):
         self.assertEqual(Rate._get_rate(self.company, date(2023, 7, 1)), 14.0)
         july_2026 = self.env.ref("account_relance.interest_rate_2026_2")
         self.assertIn("To be checked", july_2026.note)
-        Rate.create({"date_from": "2025-07-01", "rate": 11.0, "company_id": self.company.id})
+        Rate.create(
+            {"date_from": "2025-07-01", "rate": 11.0, "company_id": self.company.id}
+        )
         self.assertEqual(Rate._get_rate(self.company, date(2025, 7, 1)), 11.0)
