@@ -28,3 +28,11 @@ from . import res_partner_credit_hold
 from . import relance_level_credit_hold
 from . import relance_reminder_credit_hold
 from . import relance_reminder_dispute
+from . import relance_interest_rate
+from . import relance_late_charge
+from . import relance_level_charges
+from . import relance_reminder_letter
+from . import res_company_letter
+from . import res_config_settings_letter
+from . import res_partner_letter
+from . import ir_actions_report_letter

@@ -7,3 +7,5 @@ from . import test_promise
 from . import test_credit_hold
 from . import test_contact
 from . import test_call_log
+from . import test_late_charges
+from . import test_letters
