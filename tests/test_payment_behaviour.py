@@ -252,6 +252,14 @@ class TestPaymentBehaviour(AccountTestInvoicingCommon):
         self.assertNotIn(
             silent, Partner.search([("payment_behaviour", "in", ("late", "on_time"))])
         )
+        # "fewer than 3 settled items" includes customers without any row
+        small_sample = Partner.search(
+            [("payment_count", "<", 3), ("id", "in", (newcomer | silent).ids)]
+        )
+        self.assertEqual(small_sample, newcomer | silent)
+        self.assertFalse(
+            Partner.search([("payment_delay_avg", ">", 0), ("id", "=", silent.id)])
+        )
 
     def test_foreign_currency_weighs_in_company_currency(self):
         currency = self.setup_other_currency("EUR", rates=[("1900-01-01", 2.0)])
