@@ -1,8 +1,8 @@
 from freezegun import freeze_time
 
-from odoo import api, sql_db
+from odoo import Command, api, sql_db
 from odoo.exceptions import UserError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common_engine import D, ReminderEngineCommon, days
 
@@ -119,3 +119,23 @@ class TestReminderJob(ReminderEngineCommon):
         self.assertNotIn(reminder.state, ("draft", "cancel"))
         with self.assertRaises(UserError):
             reminder.action_cancel()
+
+    def test_credit_controller_runs_reminders(self):
+        """An invoicing user (credit controller, no admin right) runs the
+        reminders of his company and cancels one."""
+        user = new_test_user(
+            self.env,
+            login="controller",
+            groups="account.group_account_invoice",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        self.assertTrue(user.has_group("account_relance.group_relance_user"))
+        self.assertFalse(user.has_group("account_relance.group_relance_manager"))
+        self._invoice(self.customer, days(-40))
+        reminders = self.Reminder.with_user(user).generate_reminders(date=D)
+        self.assertEqual(reminders.partner_id, self.customer)
+        self.assertEqual(reminders.level_id, self.formal)
+        reminders.action_cancel()
+        self.assertEqual(reminders.state, "cancel")
+        self.assertFalse(reminders.line_ids.move_line_id.relance_level_id)
