@@ -400,16 +400,20 @@ class RelanceReminder(models.Model):
     @api.model
     def _check_decision_companies(self, decisions):
         """The company consistency check of a batch of new reminders, in one
-        query: each customer belongs to no company or to the reminder's."""
+        query: each customer belongs to no company, to the reminder's or to a
+        parent of it (as ``check_company`` on the customer field)."""
         pairs = {(d.partner_id, d.company_id) for d in decisions}
         self.env["res.partner"].flush_model(["company_id"])
+        self.env["res.company"].flush_model(["parent_path"])
         rows = self.env.execute_query(
             SQL(
                 "SELECT partner.id FROM res_partner partner"
                 " JOIN unnest(%(partners)s::int[], %(companies)s::int[])"
                 "   AS pair(partner_id, company_id) ON pair.partner_id = partner.id"
-                " WHERE partner.company_id IS NOT NULL"
-                "   AND partner.company_id != pair.company_id",
+                " JOIN res_company own ON own.id = partner.company_id"
+                " JOIN res_company target ON target.id = pair.company_id"
+                # the partner's company must be the reminder's or a parent
+                " WHERE target.parent_path NOT LIKE own.parent_path || '%%'",
                 partners=[pair[0] for pair in pairs],
                 companies=[pair[1] for pair in pairs],
             )
