@@ -120,6 +120,8 @@ class PlanSnapshot:
 class RelanceReminder(models.Model):
     _inherit = "relance.reminder"
 
+    # computed before the INSERT rather than by an UPDATE after it
+    plan_id = fields.Many2one(related="level_id.plan_id", store=True, precompute=True)
     line_ids = fields.One2many(
         comodel_name="relance.reminder.line",
         inverse_name="reminder_id",
