@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import psycopg2
 
-from odoo import Command, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_amount, format_date
 
@@ -76,9 +76,52 @@ class ReminderDecision:
         }
 
 
+@dataclass(frozen=True)
+class LevelSnapshot:
+    """The fields of a level the decision reads, read once per run."""
+
+    id: int
+    name: str
+    offset_days: int
+    min_days_since_last: int
+    min_amount: float
+    auto_send: bool
+
+
+@dataclass(frozen=True)
+class PlanSnapshot:
+    id: int
+    adaptive_timing: bool
+    adaptive_max_days: int
+    adaptive_min_sample: int
+    levels: tuple
+
+    @classmethod
+    def from_plan(cls, plan):
+        return cls(
+            id=plan.id,
+            adaptive_timing=plan.adaptive_timing,
+            adaptive_max_days=plan.adaptive_max_days,
+            adaptive_min_sample=plan.adaptive_min_sample,
+            levels=tuple(
+                LevelSnapshot(
+                    id=level.id,
+                    name=level.name,
+                    offset_days=level.offset_days,
+                    min_days_since_last=level.min_days_since_last,
+                    min_amount=level.min_amount,
+                    auto_send=level.auto_send,
+                )
+                for level in plan._get_ordered_levels()
+            ),
+        )
+
+
 class RelanceReminder(models.Model):
     _inherit = "relance.reminder"
 
+    # computed before the INSERT rather than by an UPDATE after it
+    plan_id = fields.Many2one(related="level_id.plan_id", store=True, precompute=True)
     line_ids = fields.One2many(
         comodel_name="relance.reminder.line",
         inverse_name="reminder_id",
@@ -261,7 +304,7 @@ class RelanceReminder(models.Model):
         return False
 
     @api.model
-    def _create_reminders_isolated(self, decisions, date, batch_size=200):
+    def _create_reminders_isolated(self, decisions, date, batch_size=500):
         """Create (and send) the reminders of ``decisions`` batch by batch,
         each in a savepoint; a batch that fails is retried one customer at a
         time and the customers that still fail are logged and skipped.
@@ -305,10 +348,19 @@ class RelanceReminder(models.Model):
         if not decisions:
             return self.browse()
         vals_list = [self._prepare_reminder_values(d, date) for d in decisions]
+        names = self._next_reminder_names(len(vals_list))
+        for vals, name in zip(vals_list, names, strict=True):
+            vals["name"] = name
+        self._check_decision_companies(decisions)
         reminders = self.with_context(
-            mail_create_nolog=True, mail_create_nosubscribe=True, mail_notrack=True
+            mail_create_nolog=True,
+            mail_create_nosubscribe=True,
+            mail_notrack=True,
+            relance_companies_checked=True,
         ).create(vals_list)
         reminders = reminders.with_context(self.env.context)
+        self._link_move_lines(reminders, decisions)
+        self._insert_reminder_lines(reminders, decisions)
         self._write_item_levels(decisions, date)
         escalated = defaultdict(set)
         for decision in decisions:
@@ -328,35 +380,153 @@ class RelanceReminder(models.Model):
 
     @api.model
     def _prepare_reminder_values(self, decision, date):
-        level = self.env["relance.level"].browse(decision.level_id)
         return {
             "partner_id": decision.partner_id,
             "company_id": decision.company_id,
             "level_id": decision.level_id,
             "date": date,
-            "state": "to_send" if level.auto_send else "draft",
+            "state": "to_send" if decision.auto_send else "draft",
             "currency_id": decision.currency_id,
             "amount_due": decision.amount_due,
             "reason": decision.reason,
             "escalated": decision.escalated,
-            "move_line_ids": [
-                Command.set([line["move_line_id"] for line in decision.lines])
-            ],
-            "line_ids": [
-                Command.create(
-                    {
-                        "move_line_id": line["move_line_id"],
-                        "move_id": line["move_id"],
-                        "date_maturity": line["date_maturity"],
-                        "amount_residual": line["amount_residual"],
-                        "days_overdue": line["days_overdue"],
-                        "level_id": line["level_id"] or False,
-                        "previous_level_id": line["previous_level_id"] or False,
-                    }
-                )
-                for line in decision.lines
-            ],
         }
+
+    def _check_company(self, fnames=None):
+        # The engine checks the companies of a whole batch in one query
+        # (_check_decision_companies) instead of one domain per record.
+        if self.env.context.get("relance_companies_checked"):
+            return
+        super()._check_company(fnames)
+
+    @api.model
+    def _check_decision_companies(self, decisions):
+        """The company consistency check of a batch of new reminders, in one
+        query: each customer belongs to no company, to the reminder's or to a
+        parent of it (as ``check_company`` on the customer field)."""
+        pairs = {(d.partner_id, d.company_id) for d in decisions}
+        self.env["res.partner"].flush_model(["company_id"])
+        self.env["res.company"].flush_model(["parent_path"])
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT partner.id FROM res_partner partner"
+                " JOIN unnest(%(partners)s::int[], %(companies)s::int[])"
+                "   AS pair(partner_id, company_id) ON pair.partner_id = partner.id"
+                " JOIN res_company own ON own.id = partner.company_id"
+                " JOIN res_company target ON target.id = pair.company_id"
+                # the partner's company must be the reminder's or a parent
+                " WHERE target.parent_path NOT LIKE own.parent_path || '%%'",
+                partners=[pair[0] for pair in pairs],
+                companies=[pair[1] for pair in pairs],
+            )
+        )
+        if rows:
+            partners = self.env["res.partner"].browse(row[0] for row in rows)
+            raise UserError(
+                self.env._(
+                    "These customers belong to another company and cannot get "
+                    "a reminder here: %(partners)s",
+                    partners=", ".join(partners.mapped("display_name")),
+                )
+            )
+
+    @api.model
+    def _next_reminder_names(self, count):
+        """``count`` references drawn from the reminder sequence at once."""
+        # sudo: credit controllers cannot read ir.sequence; only numbers are
+        # drawn from it.
+        sequence = (
+            self.env["ir.sequence"]
+            .sudo()
+            .search(
+                [
+                    ("code", "=", "relance.reminder"),
+                    ("company_id", "in", [self.env.company.id, False]),
+                ],
+                order="company_id",
+                limit=1,
+            )
+        )
+        if not sequence:
+            return ["/"] * count
+        if sequence.implementation != "standard" or sequence.use_date_range:
+            return [sequence._next() for _index in range(count)]
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT nextval(%(name)s) FROM generate_series(1, %(count)s)",
+                name=f"ir_sequence_{sequence.id:03d}",
+                count=count,
+            )
+        )
+        prefix, suffix = sequence._get_prefix_suffix()
+        return [f"{prefix}{number:0{sequence.padding}d}{suffix}" for (number,) in rows]
+
+    @api.model
+    def _link_move_lines(self, reminders, decisions):
+        """Fill ``move_line_ids`` of new reminders in one INSERT: the items
+        come from the company's own receivables (see ``_get_open_items``)."""
+        field = self._fields["move_line_ids"]
+        reminder_ids, line_ids = [], []
+        for reminder, decision in zip(reminders, decisions, strict=True):
+            for line in decision.lines:
+                reminder_ids.append(reminder.id)
+                line_ids.append(line["move_line_id"])
+        if not line_ids:
+            return
+        self.env.execute_query(
+            SQL(
+                "INSERT INTO %(table)s (%(col1)s, %(col2)s)"
+                " SELECT * FROM unnest(%(reminders)s::int[], %(lines)s::int[])"
+                " ON CONFLICT DO NOTHING",
+                table=SQL.identifier(field.relation),
+                col1=SQL.identifier(field.column1),
+                col2=SQL.identifier(field.column2),
+                reminders=reminder_ids,
+                lines=line_ids,
+            )
+        )
+        reminders.invalidate_recordset(["move_line_ids"])
+
+    @api.model
+    def _insert_reminder_lines(self, reminders, decisions):
+        """Write the reminder lines (plain snapshots, no computed field) of a
+        batch in one INSERT: the ORM would take a millisecond per line."""
+        columns = defaultdict(list)
+        for reminder, decision in zip(reminders, decisions, strict=True):
+            for line in decision.lines:
+                columns["reminder"].append(reminder.id)
+                columns["company"].append(decision.company_id)
+                columns["move_line"].append(line["move_line_id"])
+                columns["move"].append(line["move_id"])
+                columns["due"].append(line["date_maturity"])
+                columns["amount"].append(line["amount_residual"])
+                columns["days"].append(line["days_overdue"])
+                columns["level"].append(line["level_id"] or None)
+                columns["previous"].append(line["previous_level_id"] or None)
+        if not columns:
+            return
+        self.env["relance.reminder.line"].flush_model()
+        self.env.execute_query(
+            SQL(
+                """
+                INSERT INTO relance_reminder_line (
+                    reminder_id, company_id, move_line_id, move_id,
+                    date_maturity, amount_residual, days_overdue, level_id,
+                    previous_level_id, create_uid, create_date, write_uid,
+                    write_date)
+                SELECT t.*, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM unnest(
+                        %(reminder)s::int[], %(company)s::int[],
+                        %(move_line)s::int[], %(move)s::int[], %(due)s::date[],
+                        %(amount)s::numeric[], %(days)s::int[], %(level)s::int[],
+                        %(previous)s::int[]) AS t
+                """,
+                uid=self.env.uid,
+                now=self.env.cr.now(),
+                **columns,
+            )
+        )
+        reminders.invalidate_recordset(["line_ids"])
 
     @api.model
     def _drop_stale_decisions(self, decisions):
@@ -567,16 +737,17 @@ class RelanceReminder(models.Model):
         groups = defaultdict(list)
         for item in items:
             groups[(item["partner_id"], item["currency_id"])].append(item)
-        ordered_levels = {}
-        rates = {}
+        snapshots = {}
+        memo = {}  # per run: formatted dates, converted minimums, habit notes
         decisions = []
         for (partner_id, currency_id), group in groups.items():
             plan = plans.get(partner_id)
             if not plan:
                 continue
-            if plan.id not in ordered_levels:
-                ordered_levels[plan.id] = plan._get_ordered_levels()
-            levels = ordered_levels[plan.id]
+            if plan.id not in snapshots:
+                snapshots[plan.id] = PlanSnapshot.from_plan(plan)
+            plan = snapshots[plan.id]
+            levels = plan.levels
             if not levels:
                 continue
             decision = self._decide_group(
@@ -590,7 +761,7 @@ class RelanceReminder(models.Model):
                 last_dates.get(partner_id),
                 partner_id in escalating,
                 date,
-                rates,
+                memo,
             )
             if decision:
                 decisions.append(decision)
@@ -642,10 +813,13 @@ class RelanceReminder(models.Model):
         last_date,
         escalating,
         date,
-        rates,
+        memo,
     ):
         """The decision for one customer and currency; None if nothing to say."""
-        shift, shift_note = self._get_adaptive_shift(plan, habit)
+        key = ("shift", plan.id, habit)
+        if key not in memo:
+            memo[key] = self._get_adaptive_shift(plan, habit)
+        shift, shift_note = memo[key]
         offsets = [level.offset_days for level in levels]
         thresholds = [offset + shift if offset >= 0 else offset for offset in offsets]
         in_scope, credits, blocked, progressing = self._classify_items(
@@ -691,10 +865,10 @@ class RelanceReminder(models.Model):
             sum(line["amount_residual"] for line in decision.lines)
         )
         decision.reason = self._explain_decision(
-            decision, level, levels, thresholds, progressing, shift_note, date
+            decision, level, levels, thresholds, progressing, shift_note, date, memo
         )
         decision.skip_reason = self._get_skip_reason(
-            decision, level, last_date, company, currency, date, rates
+            decision, level, last_date, company, currency, date, memo
         )
         return decision
 
@@ -736,14 +910,14 @@ class RelanceReminder(models.Model):
 
     @api.model
     def _explain_decision(
-        self, decision, level, levels, thresholds, progressing, shift_note, date
+        self, decision, level, levels, thresholds, progressing, shift_note, date, memo
     ):
         notes = [
             self.env._(
                 "Level %(level)s (%(offset)s days from the due date) on %(date)s.",
                 level=level.name,
                 offset=level.offset_days,
-                date=format_date(self.env, date),
+                date=self._format_date(date, memo),
             )
         ]
         if shift_note:
@@ -754,7 +928,7 @@ class RelanceReminder(models.Model):
                     "%(document)s, due %(due)s: %(days)s days past due, reaches "
                     "%(level)s (from day %(threshold)s).",
                     document=item["move_name"],
-                    due=format_date(self.env, item["date_maturity"]),
+                    due=self._format_date(item["date_maturity"], memo),
                     days=days,
                     level=levels[reached].name,
                     threshold=thresholds[reached],
@@ -771,7 +945,7 @@ class RelanceReminder(models.Model):
 
     @api.model
     def _get_skip_reason(
-        self, decision, level, last_date, company, currency, date, rates
+        self, decision, level, last_date, company, currency, date, memo
     ):
         """Why a customer who reached ``level`` gets no reminder; "" if he does."""
         if (
@@ -782,26 +956,34 @@ class RelanceReminder(models.Model):
             return self.env._(
                 "Last reminder on %(last)s: %(level)s waits %(days)s days between "
                 "reminders.",
-                last=format_date(self.env, last_date),
+                last=self._format_date(last_date, memo),
                 level=level.name,
                 days=level.min_days_since_last,
             )
         if decision.amount_due <= 0:
             return self.env._("Credit notes and payments cover the amount due.")
         if level.min_amount:
-            key = (level.id, currency.id)
-            if key not in rates:
-                rates[key] = company.currency_id._convert(
+            key = ("minimum", level.id, currency.id)
+            if key not in memo:
+                memo[key] = company.currency_id._convert(
                     level.min_amount, currency, company, date
                 )
-            if currency.compare_amounts(decision.amount_due, rates[key]) < 0:
+            minimum = memo[key]
+            if currency.compare_amounts(decision.amount_due, minimum) < 0:
                 return self.env._(
                     "%(amount)s due is under the minimum of %(minimum)s for %(level)s.",
                     amount=format_amount(self.env, decision.amount_due, currency),
-                    minimum=format_amount(self.env, rates[key], currency),
+                    minimum=format_amount(self.env, minimum, currency),
                     level=level.name,
                 )
         return ""
+
+    @api.model
+    def _format_date(self, value, memo):
+        key = ("date", value)
+        if key not in memo:
+            memo[key] = format_date(self.env, value)
+        return memo[key]
 
     @api.model
     def _explain_exclusions(self, items):

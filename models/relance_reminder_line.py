@@ -23,13 +23,15 @@ class RelanceReminderLine(models.Model):
         precompute=True,
     )
     currency_id = fields.Many2one(related="reminder_id.currency_id")
+    # No check_company: lines are written by the engine only, from the
+    # company's own receivables (set-based selection), and the check costs a
+    # domain evaluation per line in the daily job.
     move_line_id = fields.Many2one(
         comodel_name="account.move.line",
         string="Journal Item",
         required=True,
         index=True,
         ondelete="cascade",
-        check_company=True,
     )
     move_id = fields.Many2one(
         comodel_name="account.move",
@@ -37,7 +39,6 @@ class RelanceReminderLine(models.Model):
         required=True,
         index=True,
         ondelete="cascade",
-        check_company=True,
     )
     date_maturity = fields.Date(string="Due Date")
     amount_residual = fields.Monetary(

@@ -1,8 +1,8 @@
 from freezegun import freeze_time
 
-from odoo import api, sql_db
-from odoo.exceptions import UserError
-from odoo.tests import Form, tagged
+from odoo import Command, api, sql_db
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import Form, new_test_user, tagged
 
 from .common_engine import D, ReminderEngineCommon, days
 
@@ -119,3 +119,59 @@ class TestReminderJob(ReminderEngineCommon):
         self.assertNotIn(reminder.state, ("draft", "cancel"))
         with self.assertRaises(UserError):
             reminder.action_cancel()
+
+    def test_credit_controller_runs_reminders(self):
+        """An invoicing user (credit controller, no admin right) runs the
+        reminders of his company and cancels one."""
+        user = new_test_user(
+            self.env,
+            login="controller",
+            groups="account.group_account_invoice",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        self.assertTrue(user.has_group("account_relance.group_relance_user"))
+        self.assertFalse(user.has_group("account_relance.group_relance_manager"))
+        self._invoice(self.customer, days(-40))
+        reminders = self.Reminder.with_user(user).generate_reminders(date=D)
+        self.assertEqual(reminders.partner_id, self.customer)
+        self.assertEqual(reminders.level_id, self.formal)
+        reminders.action_cancel()
+        self.assertEqual(reminders.state, "cancel")
+        self.assertFalse(reminders.line_ids.move_line_id.relance_level_id)
+
+    def test_reminders_of_another_company_stay_hidden(self):
+        """A credit controller of one company neither sees nor runs the
+        reminders of another."""
+        company_2 = self.setup_other_company(name="Relance Co 2")["company"]
+        self.env.user.company_ids |= company_2
+        self._invoice(self.customer, days(-20), company_id=company_2.id)
+        reminder = self._run(days(6), company_ids=company_2.ids)
+        user = new_test_user(
+            self.env,
+            login="controller_1",
+            groups="account.group_account_invoice",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        with self.assertRaises(AccessError):
+            reminder.with_user(user).read(["name"])
+        with self.assertRaises(AccessError):
+            reminder.line_ids.with_user(user).read(["amount_residual"])
+        with self.assertRaises(UserError):
+            self.Reminder.with_user(user).generate_reminders(
+                date=days(6), company_ids=company_2.ids
+            )
+
+    def test_preview_shows_skipped_customers_with_the_reason(self):
+        self._invoice(self.customer, D).dispute_state = "open"
+        self._invoice(self.customer_b, D)
+        with Form(self.env["relance.reminder.preview"]) as preview_form:
+            preview_form.date = days(6)
+            preview_form.show_skipped = True
+        lines = preview_form.record.line_ids
+        self.assertEqual(lines.partner_id, self.customer | self.customer_b)
+        skipped = lines.filtered(lambda line: not line.will_create)
+        self.assertEqual(skipped.partner_id, self.customer)
+        self.assertIn("in dispute", skipped.skip_reason)
+        self.assertEqual(preview_form.record.reminder_count, 1)

@@ -66,7 +66,7 @@ class RelanceReminderPreview(models.TransientModel):
             commands += [
                 Command.create(self._prepare_line_values(decision))
                 for decision in decisions
-                if decision.to_create or (self.show_skipped and decision.level_id)
+                if decision.to_create or (self.show_skipped and decision.skip_reason)
             ]
         return commands
 
