@@ -168,3 +168,26 @@ class TestDispute(RelanceDisputeCommon):
         basic = self._new_user("basic_user", "base.group_user")
         with self.assertRaises(AccessError):
             dispute_a.with_user(basic).read(["name"])
+
+    def test_partner_dispute_stats_batched(self):
+        """The customers' dispute figures cost the same queries for 2 or 6
+        customers: one grouped query, no per-customer loop."""
+
+        def queries(count):
+            partners = self.env["res.partner"].create(
+                [{"name": f"Client {count}-{i}"} for i in range(count)]
+            )
+            for partner in partners:
+                self.env["relance.dispute"].create(
+                    {
+                        "move_id": self._invoice(100.0, partner=partner).id,
+                        "reason_id": self.reason_price.id,
+                    }
+                )
+            self.env.invalidate_all()
+            start = self.cr.sql_log_count
+            self.assertEqual(partners.mapped("dispute_count"), [1] * count)
+            return self.cr.sql_log_count - start
+
+        queries(1)  # warm the caches
+        self.assertEqual(queries(2), queries(6))
