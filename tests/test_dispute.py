@@ -191,3 +191,35 @@ class TestDispute(RelanceDisputeCommon):
 
         queries(1)  # warm the caches
         self.assertEqual(queries(2), queries(6))
+
+    def test_credit_controller_works_disputes_and_sees_the_views(self):
+        """An invoicing user (credit controller) opens and resolves a dispute,
+        and every form carrying the new buttons loads for them."""
+        user = self.credit_controller
+        invoice = self._invoice(250.0)
+        dispute = self._open_dispute(invoice, user=user)
+        self.assertEqual(dispute.create_uid, user)
+        self.assertEqual(invoice.dispute_state, "open")
+        dispute.with_user(user).action_resolve()
+        self.assertEqual(invoice.dispute_state, "resolved")
+        for model, view_type in (
+            ("account.move", "form"),
+            ("account.move", "list"),
+            ("account.move", "search"),
+            ("res.partner", "form"),
+            ("res.partner", "search"),
+            ("relance.reminder", "form"),
+            ("relance.dispute", "kanban"),
+            ("relance.dispute", "form"),
+            ("relance.promise", "form"),
+            ("relance.call.log", "form"),
+        ):
+            views = self.env[model].with_user(user).get_views([(False, view_type)])
+            self.assertTrue(views["views"][view_type]["arch"])
+        invoice_form = (
+            self.env["account.move"]
+            .with_user(user)
+            .get_views([(False, "form")])["views"]["form"]["arch"]
+        )
+        self.assertIn("action_relance_open_dispute", invoice_form)
+        self.assertIn("action_relance_new_promise", invoice_form)
