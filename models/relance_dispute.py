@@ -261,6 +261,8 @@ class RelanceDispute(models.Model):
         )
         open_ids = {move.id for move, state, _count in groups if state == "open"}
         any_ids = {move.id for move, _state, _count in groups}
+        # flags, not accounting: no need to resynchronise the invoice lines
+        moves = moves.with_context(skip_invoice_sync=True)
         to_open = moves.filtered(lambda m: m.id in open_ids)
         to_close = moves.filtered(
             lambda m: m.id not in open_ids and m.dispute_state == "open"

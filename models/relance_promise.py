@@ -1,4 +1,7 @@
+from collections import defaultdict
 from datetime import timedelta
+
+from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -195,15 +198,16 @@ class RelancePromise(models.Model):
         for promise in promises:
             promise.residual_start = promise._residual(open_only=False)
         promises._sync_pause(promises.move_ids)
-        for promise in promises:
-            body = self.env._(
+        bodies = {
+            promise: self.env._(
                 "Promise to pay recorded by %(user)s: %(promise)s.",
                 user=promise.user_id.name,
                 promise=promise._get_html_link(title=promise.display_name),
             )
-            promise.partner_id.message_post(body=body)
-            if promise.reminder_id:
-                promise.reminder_id.message_post(body=body)
+            for promise in promises
+        }
+        promises._log_on("partner_id", bodies)
+        promises.filtered("reminder_id")._log_on("reminder_id", bodies)
         return promises
 
     def write(self, vals):
@@ -302,10 +306,28 @@ class RelancePromise(models.Model):
 
     def _close(self, state):
         self.write({"state": state, "date_closed": fields.Date.context_today(self)})
+        self._log_on(
+            "partner_id",
+            {promise: promise._get_close_message(state) for promise in self},
+        )
+
+    def _log_on(self, field_name, bodies):
+        """Log ``bodies`` ({promise: body}) in the chatter of each promise's
+        ``field_name`` record (customer or reminder), one message per record,
+        without notifications: the chronology of the customer."""
+        grouped = defaultdict(list)
         for promise in self:
-            body = promise._get_close_message(state)
-            promise.message_post(body=body)
-            promise.partner_id.message_post(body=body)
+            grouped[promise[field_name]].append(bodies[promise])
+        if not grouped:
+            return
+        records = self[field_name]
+        records._message_log_batch(
+            {
+                record.id: Markup("<br/>").join(messages)
+                for record, messages in grouped.items()
+            },
+            message_type="comment",
+        )
 
     def _get_close_message(self, state):
         self.ensure_one()
@@ -340,10 +362,12 @@ class RelancePromise(models.Model):
 
     @api.model
     def _cron_check_promises(self, batch_size=200):
-        """Daily: close the kept promises, break the overdue ones."""
+        """Daily: close the kept promises, break the overdue ones, in batches
+        committed through the cron progress API."""
         today = fields.Date.context_today(self)
         self.search([("state", "=", "open")])._check_kept()
         domain = self._get_broken_domain(today)
+        cron = self.env["ir.cron"]
         while True:
             batch = self.search(domain, limit=batch_size)
             if not batch:
@@ -351,11 +375,15 @@ class RelancePromise(models.Model):
             remaining = (
                 len(batch) if len(batch) < batch_size else self.search_count(domain)
             )
-            self.env["ir.cron"]._commit_progress(remaining=remaining)
-            kept = batch._check_kept()
-            (batch - kept)._close("broken")
-            if not self.env["ir.cron"]._commit_progress(len(batch)):
+            cron._commit_progress(remaining=remaining)
+            batch._keep_or_break()
+            if not cron._commit_progress(len(batch)):
                 break
+
+    def _keep_or_break(self):
+        """Close these overdue promises: kept if paid after all, else broken."""
+        kept = self._check_kept()
+        (self - kept)._close("broken")
 
     @api.model
     def _get_escalating_partner_ids(self, company):
@@ -399,6 +427,8 @@ class RelancePromise(models.Model):
             ["date_deadline:max"],
         )
         deadlines = {move.id: deadline for move, deadline in groups}
+        # a flag, not accounting: no need to resynchronise the invoice lines
+        moves = moves.with_context(skip_invoice_sync=True)
         for deadline, group in moves.grouped(
             lambda m: deadlines.get(m.id) or False
         ).items():

@@ -107,12 +107,20 @@ class TestCreditHold(RelanceDisputeCommon):
                 for level in (first, formal)
             ]
         )
-        reminders[0]._send_reminders()
+        # whatever the channel, the reminder is marked sent once it left
+        reminders[0].state = "sent"
         self.assertFalse(self.customer.credit_hold)
-        reminders[1]._send_reminders()
+        reminders[1].state = "sent"
         self.assertTrue(self.customer.credit_hold)
         self.assertTrue(self.customer.credit_hold_auto)
         self.assertIn("Mise en demeure", self.customer.credit_hold_reason)
+        # printing it afterwards does not hold again a released customer
+        self.customer.action_relance_release_credit_hold()
+        reminders[1].state = "printed"
+        self.assertFalse(self.customer.credit_hold)
+        # held again by the next formal notice
+        reminders[1].copy({"state": "draft"}).state = "sent"
+        self.assertTrue(self.customer.credit_hold)
 
         self._register_payment(invoice, payment_date=date(2026, 3, 1))
         self.assertFalse(self.customer.credit_hold, "released once all is paid")

@@ -168,3 +168,58 @@ class TestDispute(RelanceDisputeCommon):
         basic = self._new_user("basic_user", "base.group_user")
         with self.assertRaises(AccessError):
             dispute_a.with_user(basic).read(["name"])
+
+    def test_partner_dispute_stats_batched(self):
+        """The customers' dispute figures cost the same queries for 2 or 6
+        customers: one grouped query, no per-customer loop."""
+
+        def queries(count):
+            partners = self.env["res.partner"].create(
+                [{"name": f"Client {count}-{i}"} for i in range(count)]
+            )
+            for partner in partners:
+                self.env["relance.dispute"].create(
+                    {
+                        "move_id": self._invoice(100.0, partner=partner).id,
+                        "reason_id": self.reason_price.id,
+                    }
+                )
+            self.env.invalidate_all()
+            start = self.cr.sql_log_count
+            self.assertEqual(partners.mapped("dispute_count"), [1] * count)
+            return self.cr.sql_log_count - start
+
+        queries(1)  # warm the caches
+        self.assertEqual(queries(2), queries(6))
+
+    def test_credit_controller_works_disputes_and_sees_the_views(self):
+        """An invoicing user (credit controller) opens and resolves a dispute,
+        and every form carrying the new buttons loads for them."""
+        user = self.credit_controller
+        invoice = self._invoice(250.0)
+        dispute = self._open_dispute(invoice, user=user)
+        self.assertEqual(dispute.create_uid, user)
+        self.assertEqual(invoice.dispute_state, "open")
+        dispute.with_user(user).action_resolve()
+        self.assertEqual(invoice.dispute_state, "resolved")
+        for model, view_type in (
+            ("account.move", "form"),
+            ("account.move", "list"),
+            ("account.move", "search"),
+            ("res.partner", "form"),
+            ("res.partner", "search"),
+            ("relance.reminder", "form"),
+            ("relance.dispute", "kanban"),
+            ("relance.dispute", "form"),
+            ("relance.promise", "form"),
+            ("relance.call.log", "form"),
+        ):
+            views = self.env[model].with_user(user).get_views([(False, view_type)])
+            self.assertTrue(views["views"][view_type]["arch"])
+        invoice_form = (
+            self.env["account.move"]
+            .with_user(user)
+            .get_views([(False, "form")])["views"]["form"]["arch"]
+        )
+        self.assertIn("action_relance_open_dispute", invoice_form)
+        self.assertIn("action_relance_new_promise", invoice_form)

@@ -158,3 +158,32 @@ class TestPromise(RelanceDisputeCommon):
         self.assertTrue(decision()["escalated"])
         self.env["relance.promise"]._mark_escalated(company, {self.customer.id})
         self.assertFalse(decision()["escalated"], "a broken promise escalates once")
+
+    def test_breaking_promises_is_batched(self):
+        """Breaking 2 or 6 overdue promises costs the same queries."""
+
+        def queries(count):
+            partners = self.env["res.partner"].create(
+                [{"name": f"Client {count}-{i}"} for i in range(count)]
+            )
+            promises = self.env["relance.promise"].create(
+                [
+                    {
+                        "partner_id": partner.id,
+                        "move_ids": [
+                            Command.set(self._invoice(80.0, partner=partner).ids)
+                        ],
+                        "date": date(2026, 2, 1),
+                    }
+                    for partner in partners
+                ]
+            )
+            self.env.invalidate_all()
+            start = self.cr.sql_log_count
+            promises._keep_or_break()
+            self.env.flush_all()
+            self.assertEqual(set(promises.mapped("state")), {"broken"})
+            return self.cr.sql_log_count - start
+
+        queries(1)  # warm the caches
+        self.assertEqual(queries(2), queries(6))
