@@ -3,3 +3,6 @@ from . import relance_level
 from . import relance_reminder
 from . import relance_partner_behaviour
 from . import account_move
+from . import relance_reminder_channels
+from . import mail_mail
+from . import account_move_thank_you
