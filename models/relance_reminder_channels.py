@@ -396,7 +396,10 @@ class RelanceReminder(models.Model):
         """A trace of the email in the customer's chatter."""
         if not message:
             return
-        self.partner_id.commercial_partner_id.message_post(
+        # sudo: credit controllers may not edit customers; only this note,
+        # authored by them, is posted in the customer's chatter.
+        self.partner_id.commercial_partner_id.sudo().message_post(
+            author_id=self.env.user.partner_id.id,
             body=self.env._(
                 "Payment reminder %(name)s sent by email: %(subject)s",
                 name=self.name,
@@ -497,7 +500,8 @@ class RelanceReminder(models.Model):
             self._sync_email_state()
             self._update_state_from_channels()
         elif message_type == "email" and len(self) == 1:
-            self.partner_id.commercial_partner_id.message_post(
+            # sudo: the reply is copied whoever processes the incoming mail
+            self.partner_id.commercial_partner_id.sudo().message_post(
                 body=message.body,
                 subject=message.subject,
                 author_id=message.author_id.id,

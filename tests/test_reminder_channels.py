@@ -6,7 +6,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import format_amount, format_date
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
@@ -48,6 +48,20 @@ To: {email}
 Subject: Payment reminder
 
 --BOUNDARY--
+"""
+
+
+REPLY_TEMPLATE = """From: {email_from}
+To: catchall@example.com
+Subject: Re: payment reminder
+Date: Wed, 4 Feb 2026 10:00:00 +0000
+Message-Id: <reply-{token}@dupont.example.com>
+In-Reply-To: {message_id}
+References: {message_id}
+MIME-Version: 1.0
+Content-Type: text/plain; charset=utf-8
+
+{body}
 """
 
 
@@ -277,6 +291,50 @@ class TestReminderChannels(AccountTestInvoicingCommon, MailCase, SMSCase):
         self.assertEqual(reminder.state, "sent")
         self.assertFalse(reminder.error_message)
         self.assertTrue(self._sent_to(self.customer.email))
+
+    def test_reply_lands_in_reminder_and_customer_chatter(self):
+        reminder = self._reminder()
+        with self.mock_mail_gateway():
+            reminder._send_reminders()
+        reply = REPLY_TEMPLATE.format(
+            email_from=self.customer.email_formatted,
+            token="1",
+            message_id=reminder.email_message_id.message_id,
+            body="We pay on Friday, sorry for the delay.",
+        )
+        self.env["mail.thread"].sudo().message_process(False, reply)
+        self.assertIn("We pay on Friday", reminder.message_ids[:1].body)
+        self.assertIn("We pay on Friday", self.customer.message_ids[:1].body)
+
+    def test_credit_controller_sends_all_channels(self):
+        """A credit controller (invoicing user) sends through every channel
+        with no extra access right."""
+        user = new_test_user(
+            self.env,
+            login="controller",
+            groups="account.group_account_invoice",
+            email="controller@company.example.com",
+            company_id=self.company.id,
+        )
+        self.level.write(
+            {
+                "channel_sms": True,
+                "channel_phone": True,
+                "channel_letter": True,
+                "attach_invoices": True,
+            }
+        )
+        reminder = self._reminder().with_user(user)
+        reminder.user_id = user
+        with self.mock_mail_gateway(), self.mockSMSGateway():
+            reminder.action_send()
+        self.assertEqual(
+            (reminder.email_state, reminder.sms_state, reminder.phone_state),
+            ("sent", "sent", "planned"),
+        )
+        self.assertEqual(reminder.letter_state, "to_print")
+        self.assertEqual(reminder.state, "to_send", "the letter waits for printing")
+        self.assertTrue(reminder.email_message_id.attachment_ids)
 
     def test_smtp_failure_is_an_error(self):
         """An email the mail server refuses never counts as sent."""
