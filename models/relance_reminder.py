@@ -107,14 +107,14 @@ class RelanceReminder(models.Model):
         """Send each reminder through the channels of its level.
 
         The one entry point of sending: the daily job calls it for the levels
-        sent automatically, the "Send" and "Retry" buttons for the others.
+        sent automatically, the "Send Now" and "Retry" buttons for the others.
         Each channel records its outcome on the reminder; channels already
         done are not sent twice, so calling it again retries only what
         failed.  A reminder is "sent" only once what it sends has left;
         automatic sending waits for the company's next working day.
         """
         reminders = self.filtered(lambda r: r.state in ("draft", "to_send", "error"))
-        if not self.env.context.get("relance_manual_send"):
+        if self._is_automatic_send():
             auto = reminders.filtered(lambda r: r.level_id.auto_send)
             quiet_companies = auto.company_id.filtered(lambda c: self._is_quiet_day(c))
             quiet = auto.filtered(lambda r: r.company_id in quiet_companies)

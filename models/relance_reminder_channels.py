@@ -105,7 +105,7 @@ class RelanceReminder(models.Model):
         help="Tracking number of the registered letter, as printed on the "
         "postal receipt.",
     )
-    registered_date_sent = fields.Date(
+    registered_sent_date = fields.Date(
         string="Registered Letter Sent On",
         copy=False,
         tracking=True,
@@ -123,22 +123,38 @@ class RelanceReminder(models.Model):
     )
 
     # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    def write(self, vals):
+        # a reminder printed (by the letters' batch printing) has its letter
+        # printed: the channel outcome follows the state.
+        if vals.get("state") == "printed" and "letter_state" not in vals:
+            vals = dict(vals, letter_state="printed")
+        return super().write(vals)
+
+    # ------------------------------------------------------------------
     # ACTIONS
     # ------------------------------------------------------------------
 
     def action_send(self):
-        """Send through the channels of the level, now (working day or not)."""
-        todo = self.filtered(lambda r: r.state in ("draft", "to_send", "error"))
+        """Send now through the channels of the level (working day or not).
+
+        The engine defines the "Send Now" button; this is its fallback."""
+        parent = getattr(super(), "action_send", None)
+        if parent:
+            return parent()
+        todo = self.filtered(lambda r: r.state in ("draft", "to_send"))
         if not todo:
             raise UserError(self.env._("There is nothing to send."))
-        todo.with_context(relance_manual_send=True)._send_reminders()
+        todo._send_reminders()
 
     def action_retry(self):
         """Send again the channels that failed."""
         failed = self.filtered(lambda r: r.state == "error")
         if not failed:
             raise UserError(self.env._("Only reminders in error can be retried."))
-        failed.with_context(relance_manual_send=True)._send_reminders()
+        failed._send_reminders()
 
     def action_send_now(self):
         """Open the email composer prefilled with the level's template."""
@@ -179,12 +195,27 @@ class RelanceReminder(models.Model):
                     )
                 )
         self.filtered(
-            lambda r: not r.registered_date_sent
-        ).registered_date_sent = fields.Date.context_today(self)
+            lambda r: not r.registered_sent_date
+        ).registered_sent_date = fields.Date.context_today(self)
 
     # ------------------------------------------------------------------
     # SENDING
     # ------------------------------------------------------------------
+
+    def _is_automatic_send(self):
+        """Sending by a scheduled job (the daily jobs) rather than by a user:
+        only automatic sending waits for the next working day."""
+        ctx = self.env.context
+        return bool(ctx.get("cron_id") or ctx.get("relance_automatic_send"))
+
+    def _get_letters_to_print_domain(self):
+        """Letters to print also include the reminders whose email fell back
+        on a letter (hook of the letters' batch printing)."""
+        parent = getattr(super(), "_get_letters_to_print_domain", None)
+        queued = Domain("letter_state", "=", "to_print") & Domain(
+            "state", "in", ["draft", "to_send"]
+        )
+        return parent() | queued if parent else queued
 
     def _send_channels(self):
         self.ensure_one()

@@ -265,6 +265,15 @@ class TestReminderChannels(AccountTestInvoicingCommon, MailCase, SMSCase):
         self.assertEqual(reminder.state, "to_send")
         self.assertIn("has no email address", reminder.channel_fallback_reason)
         self.assertFalse(reminder.email_message_id)
+        Reminder = self.env["relance.reminder"]
+        self.assertIn(
+            reminder, Reminder.search(Reminder._get_letters_to_print_domain())
+        )
+        # the batch printing marks it printed; nothing brings it back
+        reminder.write({"state": "printed"})
+        self.assertEqual(reminder.letter_state, "printed")
+        reminder._update_state_from_channels()
+        self.assertEqual(reminder.state, "printed")
 
     def test_bounce_error_retry_sent(self):
         """A bounce puts the reminder in error with the reason; once the
@@ -488,7 +497,7 @@ class TestReminderChannels(AccountTestInvoicingCommon, MailCase, SMSCase):
         reminder.registered_tracking_ref = "1A 234 567 8901 2"
         with freeze_time("2026-02-05"):
             reminder.action_mark_letter_sent()
-        self.assertEqual(reminder.registered_date_sent, date(2026, 2, 5))
+        self.assertEqual(reminder.registered_sent_date, date(2026, 2, 5))
 
     def test_level_without_channel_is_an_error(self):
         level = self._level()
@@ -606,8 +615,9 @@ class TestReminderChannels(AccountTestInvoicingCommon, MailCase, SMSCase):
             date(2026, 11, 12),
         )
         reminder = self._reminder()
+        automatic = reminder.with_context(relance_automatic_send=True)
         with freeze_time("2026-11-11 10:00:00"), self.mock_mail_gateway():
-            reminder._send_reminders()
+            automatic._send_reminders()
         self.assertEqual(reminder.state, "to_send")
         self.assertFalse(reminder.email_state)
         # a manual send goes whatever the day
