@@ -131,7 +131,19 @@ class RelanceReminder(models.Model):
         # printed: the channel outcome follows the state.
         if vals.get("state") == "printed" and "letter_state" not in vals:
             vals = dict(vals, letter_state="printed")
-        return super().write(vals)
+        done = self.browse()
+        if vals.get("state") in ("sent", "printed"):
+            done = self.filtered(lambda r: r.state not in ("sent", "printed"))
+        res = super().write(vals)
+        if done:
+            done._on_reminders_sent()
+        return res
+
+    def _on_reminders_sent(self):
+        """Hook: these reminders just reached the customer (their email left,
+        their letter was printed).  Actions that must follow an actual
+        sending (e.g. a credit hold) belong here rather than after
+        ``_send_reminders()``, which may leave emails in the mail queue."""
 
     # ------------------------------------------------------------------
     # ACTIONS

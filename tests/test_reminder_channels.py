@@ -255,6 +255,37 @@ class TestReminderChannels(AccountTestInvoicingCommon, MailCase, SMSCase):
         self.assertEqual(rendered.res_model, "relance.reminder")
         self.assertIn(second._get_report_base_filename(), rendered.name)
 
+    def test_payment_contact_and_accountant(self):
+        """The email goes to the customer's payment contact, the accountant
+        in copy (fields of the contacts feature, when installed alongside)."""
+        partner_fields = self.env["res.partner"]._fields
+        reminder = self._reminder()
+        if "relance_payment_contact_id" not in partner_fields:
+            self.assertEqual(reminder._get_email_recipients(), self.customer)
+            self.assertFalse(reminder._get_email_cc())
+            return
+        contact = self.env["res.partner"].create(
+            {
+                "name": "Claire Paie",
+                "email": "claire@dupont.example.com",
+                "parent_id": self.customer.id,
+            }
+        )
+        self.customer.is_company = True
+        self.customer.write(
+            {
+                "relance_payment_contact_id": contact.id,
+                "accountant_email": "expert@cabinet.example.com",
+            }
+        )
+        with self.mock_mail_gateway():
+            reminder._send_reminders()
+        self.assertEqual(reminder.email_partner_ids, contact)
+        self.assertEqual(reminder.email_cc, "expert@cabinet.example.com")
+        self.assertTrue(self._sent_to("claire@dupont.example.com"))
+        self.assertTrue(self._sent_to("expert@cabinet.example.com"))
+        self.assertEqual(reminder.state, "sent")
+
     def test_no_email_falls_back_to_letter(self):
         """A customer without email gets a letter, and the user sees why."""
         self.customer.email = False
