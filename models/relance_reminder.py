@@ -121,7 +121,11 @@ class RelanceReminder(models.Model):
             quiet.filtered(lambda r: r.state == "draft").state = "to_send"
             reminders -= quiet
         reminders.write(
-            {"last_send_attempt": fields.Datetime.now(), "error_message": False}
+            {
+                "last_send_attempt": fields.Datetime.now(),
+                "error_message": False,
+                "channel_failure_reason": False,
+            }
         )
         for reminder in reminders:
             reminder._send_channels()

@@ -110,6 +110,11 @@ class RelanceReminder(models.Model):
         copy=False,
         tracking=True,
     )
+    channel_failure_reason = fields.Char(
+        readonly=True,
+        copy=False,
+        help="Why the phone call or the letter could not be prepared.",
+    )
     channel_fallback_reason = fields.Char(
         string="Channel Change",
         readonly=True,
@@ -230,20 +235,41 @@ class RelanceReminder(models.Model):
         return parent() | queued if parent else queued
 
     def _send_channels(self):
+        """Hand the reminder to each channel of its level not done yet.  A
+        channel that fails records its error and does not stop the others."""
         self.ensure_one()
         level = self.level_id
+        channels = []
         if level.channel_email and self.email_state in (False, "error"):
-            self._send_email()
+            channels.append(("email", self._send_email))
         if level.channel_sms and self.sms_state in (False, "error"):
-            self._send_sms()
+            channels.append(("sms", self._send_sms))
         if level.channel_phone and not self.phone_state:
-            self._send_phone()
+            channels.append(("phone", self._send_phone))
         if (level.channel_letter or level.channel_registered) and not self.letter_state:
-            self._queue_letter(registered=level.channel_registered)
+            channels.append(
+                ("letter", lambda: self._queue_letter(level.channel_registered))
+            )
+        for channel, send in channels:
+            try:
+                with self.env.cr.savepoint():
+                    send()
+            except UserError as error:
+                self._channel_failed(channel, error.args[0])
+
+    def _channel_failed(self, channel, reason):
+        if channel == "email":
+            self._email_failed(reason)
+        elif channel == "sms":
+            self.write({"sms_state": "error", "sms_failure_reason": reason})
+        else:
+            self.channel_failure_reason = reason
 
     def _update_state_from_channels(self):
         """Derive the reminder's state from the outcome of its channels."""
         for reminder in self:
+            if reminder.state == "cancel":
+                continue
             level = reminder.level_id
             errors = []
             if reminder.email_state == "error":
@@ -256,6 +282,8 @@ class RelanceReminder(models.Model):
                 errors.append(
                     self.env._("SMS: %(reason)s", reason=reminder.sms_failure_reason)
                 )
+            if reminder.channel_failure_reason:
+                errors.append(reminder.channel_failure_reason)
             used = (
                 reminder.email_state
                 or reminder.sms_state

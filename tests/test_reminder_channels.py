@@ -530,6 +530,19 @@ class TestReminderChannels(AccountTestInvoicingCommon, MailCase, SMSCase):
             reminder.action_mark_letter_sent()
         self.assertEqual(reminder.registered_sent_date, date(2026, 2, 5))
 
+    def test_failing_channel_does_not_stop_the_others(self):
+        """A deleted email template puts the email in error; the SMS of the
+        same level still goes."""
+        self.env.ref("account_relance.mail_template_relance_firm").unlink()
+        level = self._level(tone="firm", channel_email=True, channel_sms=True)
+        reminder = self._reminder(level=level)
+        with self.mockSMSGateway():
+            reminder._send_reminders()
+        self.assertEqual(reminder.state, "error")
+        self.assertIn("No email template", reminder.error_message)
+        self.assertEqual(reminder.sms_state, "sent")
+        self.assertFalse(reminder.email_message_id)
+
     def test_level_without_channel_is_an_error(self):
         level = self._level()
         reminder = self._reminder(level=level)
