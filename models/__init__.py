@@ -36,3 +36,6 @@ from . import res_company_letter
 from . import res_config_settings_letter
 from . import res_partner_letter
 from . import ir_actions_report_letter
+from . import relance_reminder_channels
+from . import mail_mail
+from . import account_move_thank_you

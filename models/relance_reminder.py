@@ -107,14 +107,27 @@ class RelanceReminder(models.Model):
         """Send each reminder through the channels of its level.
 
         The one entry point of sending: the daily job calls it for the levels
-        sent automatically, the "Send" button for the others.  Each channel
-        records its outcome on the reminder; a reminder is "sent" only once
-        what it sends has actually left.
+        sent automatically, the "Send Now" and "Retry" buttons for the others.
+        Each channel records its outcome on the reminder; channels already
+        done are not sent twice, so calling it again retries only what
+        failed.  A reminder is "sent" only once what it sends has left;
+        automatic sending waits for the company's next working day.
         """
-        for reminder in self:
-            template = reminder.level_id.mail_template_id
-            if reminder.level_id.channel_email and template:
-                reminder.message_post_with_source(
-                    template, subtype_xmlid="mail.mt_comment"
-                )
-        self.write({"state": "sent"})
+        reminders = self.filtered(lambda r: r.state in ("draft", "to_send", "error"))
+        if self._is_automatic_send():
+            auto = reminders.filtered(lambda r: r.level_id.auto_send)
+            quiet_companies = auto.company_id.filtered(lambda c: self._is_quiet_day(c))
+            quiet = auto.filtered(lambda r: r.company_id in quiet_companies)
+            quiet.filtered(lambda r: r.state == "draft").state = "to_send"
+            reminders -= quiet
+        reminders.write(
+            {
+                "last_send_attempt": fields.Datetime.now(),
+                "error_message": False,
+                "channel_failure_reason": False,
+            }
+        )
+        for reminder in reminders:
+            reminder._send_channels()
+        reminders._update_state_from_channels()
+        return reminders

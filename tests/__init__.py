@@ -9,3 +9,4 @@ from . import test_contact
 from . import test_call_log
 from . import test_late_charges
 from . import test_letters
+from . import test_reminder_channels
