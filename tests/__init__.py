@@ -10,3 +10,4 @@ from . import test_call_log
 from . import test_late_charges
 from . import test_letters
 from . import test_reminder_channels
+from . import test_i18n
