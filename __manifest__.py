@@ -18,6 +18,7 @@
         "views/relance_reminder_views.xml",
         "views/account_relance_menus.xml",
     ],
+    "demo": ["demo/relance_demo.xml"],
     "installable": True,
     "application": False,
 }
