@@ -139,9 +139,13 @@ def cmd_generate(args):
 
 
 def _measure(env, func, memory):
+    """Run ``func(env)`` in a savepoint rolled back afterwards; a commit made
+    by the operation (``_commit_progress`` outside a cron commits) only
+    flushes, so that the rollback still undoes everything."""
     cr = env.cr
     env.invalidate_all()
     savepoint = cr.savepoint(flush=True)
+    cr.commit = cr.flush
     error = None
     queries_before = cr.sql_log_count
     if memory:
@@ -158,6 +162,7 @@ def _measure(env, func, memory):
     if memory:
         peak = tracemalloc.get_traced_memory()[1] / 1024 / 1024
         tracemalloc.stop()
+    del cr.commit
     savepoint.close(rollback=True)
     env.invalidate_all()
     return wall, queries, peak, error
@@ -245,7 +250,16 @@ def _print_table(results, size, scale):
     rows = []
     for r in results:
         if r["error"]:
-            rows.append((r["operation"], r["system"], "ERROR", "", "", r["error"][:60]))
+            rows.append(
+                (
+                    r["operation"],
+                    r["system"],
+                    "ERROR",
+                    "",
+                    "",
+                    r["error"].splitlines()[0][:60],
+                )
+            )
             continue
         rows.append(
             (
@@ -253,7 +267,7 @@ def _print_table(results, size, scale):
                 r["system"],
                 f"{r['wall_s']:.3f}",
                 str(r["queries"]),
-                "" if r["peak_mb"] is None else f"{r['peak_mb']:.1f}",
+                "" if r["peak_mb"] is None else f"{r['peak_mb']:.2f}",
                 "" if r["ratio"] is None else f"{r['ratio']:.2f}x",
             )
         )
