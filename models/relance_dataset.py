@@ -324,9 +324,13 @@ class RelanceDataset(models.AbstractModel):
             second = self.env["res.company"].create(
                 {"name": name, "currency_id": company.currency_id.id}
             )
-            self.env["account.chart.template"].try_loading(
-                "generic_coa", company=second, install_demo=False
+            # _load, as account does for new branches: try_loading warns when
+            # called during a module's installation (the demo data).
+            self.env["account.chart.template"]._load(
+                "generic_coa", second, install_demo=False
             )
+            # The generic chart brings its currency (USD): back to the main one.
+            second.currency_id = company.currency_id
         # The administrators see both companies.
         users = self.env.user | self.env.ref(
             "base.user_admin", raise_if_not_found=False
