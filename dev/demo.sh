@@ -33,28 +33,33 @@ if ! demo_ready; then
     odoo "$conf" -d "$db" -i base --with-demo --load-language=fr_FR \
         --stop-after-init --log-level=warn || die "could not create $db"
 
-    log "making the main company French (EUR) before the chart of accounts"
+    # With demo data, `account` puts Odoo's demo company (US) on the generic
+    # chart, and l10n_fr_account creates a French demo company with the French
+    # chart: that one becomes the company of the demo.
+    log "installing l10n_fr_account (the French chart of accounts) with demo data"
+    odoo "$conf" -d "$db" -i l10n_fr_account --stop-after-init --log-level=warn \
+        || die "could not install l10n_fr_account in $db"
+
+    log "making the French company the users' company"
     odoo_shell <<'PY' || die "could not set up the French company"
-eur = env.ref("base.EUR")
-eur.active = True
-company = env.ref("base.main_company")
-# install_mode: no automatic install of the localisation on the country's change
-company.with_context(install_mode=True).write({
+company = env.ref("base.demo_company_fr")
+company.write({
     "name": "Relance Démo SAS",
-    "country_id": env.ref("base.fr").id,
-    "currency_id": eur.id,
     "street": "12 rue de la Paix",
     "zip": "75002",
     "city": "Paris",
     "email": "compta@relance-demo.example.com",
     "phone": "+33 1 40 20 50 50",
 })
+# The superuser too: the addon's demo data is generated in its company.
+users = env.ref("base.user_root") | env.ref("base.user_admin")
+users.write({"company_ids": [(4, company.id)], "company_id": company.id})
 env.ref("base.user_admin").lang = "fr_FR"
 env.cr.commit()
 PY
 
-    log "installing l10n_fr_account and account_relance with demo data"
-    odoo "$conf" -d "$db" -i l10n_fr_account,account_relance --stop-after-init \
+    log "installing account_relance with its demo data"
+    odoo "$conf" -d "$db" -i account_relance --stop-after-init \
         --log-level=warn 2>&1 | tee "$LOCAL/demo-install.log" | grep -v "Running as user 'root'" || true
     if grep -E " (ERROR|CRITICAL) " "$LOCAL/demo-install.log" >/dev/null \
         || ! psql -d "$db" -tAc "SELECT state FROM ir_module_module WHERE name='account_relance'" | grep -q installed; then
