@@ -49,6 +49,7 @@
         "views/relance_reminder_channels_views.xml",
         "views/account_relance_menus.xml",
     ],
+    "demo": ["demo/relance_demo.xml"],
     "installable": True,
     "application": False,
 }

@@ -39,3 +39,4 @@ from . import ir_actions_report_letter
 from . import relance_reminder_channels
 from . import mail_mail
 from . import account_move_thank_you
+from . import relance_dataset

@@ -11,3 +11,4 @@ from . import test_late_charges
 from . import test_letters
 from . import test_reminder_channels
 from . import test_i18n
+from . import test_dataset

@@ -1,0 +1,319 @@
+"""The benchmark harness behind ``make bench`` (run by bench/run.sh).
+
+``bench.py generate``: fills a database (account_relance and OCA's
+account_credit_control installed) with the generated dataset and commits.
+
+``bench.py run``: imports every ``bench/ops/*.py``, calls its
+``register(bench)``, then times each registered call on the database, each in a
+savepoint rolled back afterwards: wall seconds and SQL queries in a first pass,
+peak Python memory (tracemalloc, which slows Python down) in a second pass.
+Prints a table and, with ``--json FILE``, writes the same figures.
+
+An operation module::
+
+    def register(bench):
+        bench.add("behaviour_refresh", "account_relance", _refresh)
+        bench.add("behaviour_refresh", "oca_credit_control", _oca)
+
+    def _refresh(env):  # an Environment: superuser, main company
+        env["relance.partner.behaviour"]._refresh_all()
+"""
+
+import argparse
+import fnmatch
+import importlib.util
+import json
+import os
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+REFERENCE_SYSTEM = "account_relance"
+
+
+class Bench:
+    """What bench/ops modules register their operations with."""
+
+    def __init__(self):
+        self.operations = []  # (name, system, func, module)
+        self._module = None
+
+    def add(self, name, system, func):
+        self.operations.append((name, system, func, self._module))
+
+    def load(self, ops_dir):
+        for path in sorted(Path(ops_dir).glob("*.py")):
+            if path.name.startswith("_"):
+                continue
+            spec = importlib.util.spec_from_file_location(
+                f"account_relance_bench_ops.{path.stem}", path
+            )
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            if not hasattr(module, "register"):
+                print(
+                    f"bench: {path.name} has no register(bench): skipped",
+                    file=sys.stderr,
+                )
+                continue
+            self._module = path.stem
+            module.register(self)
+        self._module = None
+
+
+def _odoo_env(conf, db):
+    from odoo.modules.registry import Registry  # noqa: PLC0415
+    from odoo.service import server  # noqa: PLC0415
+    from odoo.tools import config  # noqa: PLC0415
+
+    config.parse_config(["-c", conf, "-d", db, "--log-level=warn", "--no-http"])
+    server.load_server_wide_modules()
+    registry = Registry(db)
+    return registry
+
+
+def _main_env(cr):
+    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
+
+    env = api.Environment(cr, SUPERUSER_ID, {})
+    company = env.ref("base.main_company")
+    return env(
+        context={
+            "allowed_company_ids": [company.id],
+            "tracking_disable": True,
+            "lang": "en_US",
+        }
+    )
+
+
+def dataset_size(env):
+    from odoo.tools import SQL  # noqa: PLC0415
+
+    env.flush_all()
+    row = env.execute_query(
+        SQL(
+            """
+            SELECT
+              (SELECT COUNT(*) FROM account_move WHERE move_type = 'out_invoice'
+                  AND state = 'posted'),
+              (SELECT COUNT(*) FROM account_move WHERE move_type = 'out_refund'
+                  AND state = 'posted'),
+              (SELECT COUNT(*) FROM account_payment),
+              (SELECT COUNT(*) FROM account_bank_statement_line),
+              (SELECT COUNT(DISTINCT partner_id) FROM account_move
+                WHERE move_type = 'out_invoice' AND state = 'posted'),
+              (SELECT COUNT(*) FROM account_move_line aml
+                 JOIN account_account acc ON acc.id = aml.account_id
+                WHERE acc.account_type = 'asset_receivable'
+                  AND aml.parent_state = 'posted' AND NOT aml.reconciled)
+            """
+        )
+    )[0]
+    keys = (
+        "invoices",
+        "credit_notes",
+        "payments",
+        "statement_lines",
+        "customers",
+        "open_receivable_lines",
+    )
+    return dict(zip(keys, row, strict=True))
+
+
+def cmd_generate(args):
+    registry = _odoo_env(args.conf, args.db)
+    with registry.cursor() as cr:
+        env = _main_env(cr)
+        started = time.monotonic()
+        summary = env["relance.dataset"]._generate(
+            n_invoices=args.scale, seed=args.seed
+        )
+        summary["generation_seconds"] = round(time.monotonic() - started, 1)
+        env["ir.config_parameter"].set_param(
+            "account_relance.bench_dataset", json.dumps(summary, default=str)
+        )
+        cr.commit()
+    print(json.dumps(summary, default=str))
+
+
+def _measure(env, func, memory):
+    """Run ``func(env)`` in a savepoint rolled back afterwards; a commit made
+    by the operation (``_commit_progress`` outside a cron commits) only
+    flushes, so that the rollback still undoes everything."""
+    cr = env.cr
+    env.invalidate_all()
+    savepoint = cr.savepoint(flush=True)
+    cr.commit = cr.flush
+    error = None
+    queries_before = cr.sql_log_count
+    if memory:
+        tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        func(env)
+        env.flush_all()
+    except Exception as exc:  # noqa: BLE001 - reported, the run goes on
+        error = f"{type(exc).__name__}: {exc}"
+    wall = time.perf_counter() - started
+    queries = cr.sql_log_count - queries_before
+    peak = None
+    if memory:
+        peak = tracemalloc.get_traced_memory()[1] / 1024 / 1024
+        tracemalloc.stop()
+    del cr.commit
+    savepoint.close(rollback=True)
+    env.invalidate_all()
+    return wall, queries, peak, error
+
+
+def cmd_run(args):
+    bench = Bench()
+    registry = _odoo_env(args.conf, args.db)
+    bench.load(args.ops)
+    operations = [
+        op
+        for op in bench.operations
+        if not args.only
+        or any(fnmatch.fnmatch(op[0], pattern) for pattern in args.only)
+    ]
+    results = []
+    with registry.cursor() as cr:
+        env = _main_env(cr)
+        size = dataset_size(env)
+        generated = env["ir.config_parameter"].get_param(
+            "account_relance.bench_dataset"
+        )
+        for name, system, func, module in operations:
+            print(f"bench: {name} [{system}] ...", file=sys.stderr, flush=True)
+            walls, queries, error = [], None, None
+            for _run in range(args.repeat):
+                wall, queries, _peak, error = _measure(env, func, memory=False)
+                walls.append(wall)
+                if error:
+                    break
+            peak = None
+            if not error and not args.no_memory:
+                _wall, _queries, peak, error = _measure(env, func, memory=True)
+            results.append(
+                {
+                    "operation": name,
+                    "system": system,
+                    "module": module,
+                    "wall_s": round(min(walls), 4),
+                    "queries": queries,
+                    "peak_mb": round(peak, 2) if peak is not None else None,
+                    "error": error,
+                }
+            )
+        cr.rollback()
+    _add_ratios(results)
+    _print_table(results, size, args.scale)
+    if args.json:
+        payload = {
+            "scale": args.scale,
+            "database": args.db,
+            "dataset": size,
+            "generation": json.loads(generated) if generated else None,
+            "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "commit": os.environ.get("RELANCE_BENCH_COMMIT"),
+            "results": results,
+        }
+        Path(args.json).write_text(json.dumps(payload, indent=2, default=str) + "\n")
+        print(f"bench: figures written to {args.json}", file=sys.stderr)
+    return 1 if any(r["error"] for r in results) else 0
+
+
+def _add_ratios(results):
+    reference = {
+        r["operation"]: r["wall_s"]
+        for r in results
+        if r["system"] == REFERENCE_SYSTEM and not r["error"]
+    }
+    for result in results:
+        ref = reference.get(result["operation"])
+        result["ratio"] = (
+            round(result["wall_s"] / ref, 2)
+            if ref and not result["error"] and result["wall_s"] is not None
+            else None
+        )
+
+
+def _print_table(results, size, scale):
+    print(
+        f"\nDataset (scale {scale}): {size['invoices']} invoices, "
+        f"{size['credit_notes']} credit notes, {size['payments']} payments, "
+        f"{size['statement_lines']} bank statement lines, {size['customers']} customers"
+    )
+    header = ("operation", "system", "wall s", "queries", "peak MB", "ratio")
+    rows = []
+    for r in results:
+        if r["error"]:
+            rows.append(
+                (
+                    r["operation"],
+                    r["system"],
+                    "ERROR",
+                    "",
+                    "",
+                    r["error"].splitlines()[0][:60],
+                )
+            )
+            continue
+        rows.append(
+            (
+                r["operation"],
+                r["system"],
+                f"{r['wall_s']:.3f}",
+                str(r["queries"]),
+                "" if r["peak_mb"] is None else f"{r['peak_mb']:.2f}",
+                "" if r["ratio"] is None else f"{r['ratio']:.2f}x",
+            )
+        )
+    widths = [
+        max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))
+    ]
+    line = "  ".join(
+        h.ljust(w) if i < 2 else h.rjust(w)
+        for i, (h, w) in enumerate(zip(header, widths, strict=True))
+    )
+    print(line)
+    print("-" * len(line))
+    for row in rows:
+        print(
+            "  ".join(
+                str(c).ljust(w) if i < 2 else str(c).rjust(w)
+                for i, (c, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )
+    print("ratio: wall time / account_relance's for the same operation\n")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="bench.py")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in ("generate", "run"):
+        p = sub.add_parser(name)
+        p.add_argument("--conf", required=True)
+        p.add_argument("--db", required=True)
+        p.add_argument("--scale", type=int, default=2000)
+        p.add_argument("--seed", type=int, default=42)
+    run = sub.choices["run"]
+    run.add_argument("--ops", default=str(BENCH_DIR / "ops"))
+    run.add_argument("--json", help="write the figures to this JSON file")
+    run.add_argument("--only", action="append", help="operation name pattern")
+    run.add_argument(
+        "--repeat", type=int, default=1, help="timed runs (the best is kept)"
+    )
+    run.add_argument(
+        "--no-memory", action="store_true", help="skip the tracemalloc pass"
+    )
+    args = parser.parse_args(argv)
+    if args.command == "generate":
+        return cmd_generate(args)
+    return cmd_run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

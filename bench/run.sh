@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# `make bench ARGS="--scale 20000 --json out.json"`: times the addon's
+# operations (bench/ops/*.py) against OCA's account_credit_control on the same
+# generated dataset.
+#
+# The dataset is generated once per scale and generator version into a
+# template database (relance_bench_<scale>_v<version>: the base modules,
+# account_relance and account_credit_control); each run works on a fresh copy
+# of it, on which account_relance is first updated to the checkout's code.
+# Options: --scale N (default 2000)  --seed N  --json FILE  --only PATTERN
+#          --repeat N  --no-memory  --no-update  --regenerate
+source "$(dirname "$0")/../dev/common.sh"
+setup_all
+cd "$ROOT"
+
+scale=2000 seed=42 update=1 regenerate=0
+args=()
+while [ $# -gt 0 ]; do
+    case $1 in
+        --scale) scale=$2; shift 2 ;;
+        --scale=*) scale=${1#*=}; shift ;;
+        --seed) seed=$2; shift 2 ;;
+        --no-update) update=0; shift ;;
+        --regenerate) regenerate=1; shift ;;
+        --json) args+=(--json "$(realpath -m "$2")"); shift 2 ;;
+        *) args+=("$1"); shift ;;
+    esac
+done
+[[ $scale =~ ^[0-9]+$ ]] || die "--scale takes a number of invoices"
+
+peer=$(ensure_oca_peer | tail -n 1)
+[ -f "$peer/account_credit_control/__manifest__.py" ] || die "OCA's account_credit_control is missing from $peer"
+conf=$LOCAL/odoo-bench.conf
+write_odoo_conf "$conf" "$peer"
+
+version=$(sed -n 's/^GENERATOR_VERSION = \([0-9]*\)$/\1/p' models/relance_dataset.py)
+suffix=$([ "$seed" = 42 ] || echo "_s$seed")
+tmpl=relance_bench_${scale}_v${version}${suffix}
+ready() {
+    db_exists "$1" && [ -n "$(psql -d "$1" -tAc \
+        "SELECT 1 FROM ir_config_parameter WHERE key='account_relance.bench_dataset'" 2>/dev/null)" ]
+}
+if [ $regenerate = 1 ] || ! ready "$tmpl"; then
+    base=$(ensure_base_template "$conf")
+    copy_db "$base" "$tmpl"
+    log "installing account_relance and account_credit_control in $tmpl"
+    odoo "$conf" -d "$tmpl" -i account_relance,account_credit_control --stop-after-init \
+        --log-level=warn 2>&1 | grep -v "Running as user 'root'" || true
+    log "generating the dataset: $scale invoices (seed $seed)"
+    start=$(date +%s)
+    PYTHONPATH=$ODOO_PATH "$PY" bench/bench.py generate --conf "$conf" --db "$tmpl" \
+        --scale "$scale" --seed "$seed" || die "the dataset generation failed"
+    log "dataset generated in $(( $(date +%s) - start )) s"
+fi
+
+db=${tmpl}_run
+copy_db "$tmpl" "$db"
+trap 'drop_db "$db"' EXIT
+if [ $update = 1 ]; then
+    log "updating account_relance in $db"
+    odoo "$conf" -d "$db" -u account_relance --stop-after-init --log-level=warn 2>&1 \
+        | grep -v "Running as user 'root'" || true
+fi
+export RELANCE_BENCH_COMMIT
+RELANCE_BENCH_COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+PYTHONPATH=$ODOO_PATH "$PY" bench/bench.py run --conf "$conf" --db "$db" --scale "$scale" "${args[@]}"
