@@ -37,13 +37,17 @@ class Bench:
     """What bench/ops modules register their operations with."""
 
     def __init__(self):
-        self.operations = []  # (name, system, func, module)
+        self.operations = []  # (name, system, func, setup, module)
         self._module = None
 
-    def add(self, name, system, func):
-        self.operations.append((name, system, func, self._module))
+    def add(self, name, system, func, setup=None):
+        """Register ``func(env)``, or ``func(env, setup(env))`` when a set-up
+        is given: the set-up runs in the same savepoint but is not timed."""
+        self.operations.append((name, system, func, setup, self._module))
 
     def load(self, ops_dir):
+        # operations import what they share from bench/ops/_common.py
+        sys.path.insert(0, str(ops_dir))
         for path in sorted(Path(ops_dir).glob("*.py")):
             if path.name.startswith("_"):
                 continue
@@ -138,7 +142,7 @@ def cmd_generate(args):
     print(json.dumps(summary, default=str))
 
 
-def _measure(env, func, memory):
+def _measure(env, func, memory, setup=None):
     """Run ``func(env)`` in a savepoint rolled back afterwards; a commit made
     by the operation (``_commit_progress`` outside a cron commits) only
     flushes, so that the rollback still undoes everything."""
@@ -147,13 +151,21 @@ def _measure(env, func, memory):
     savepoint = cr.savepoint(flush=True)
     cr.commit = cr.flush
     error = None
+    args = ()
+    if setup is not None:
+        try:
+            args = (setup(env),)
+            env.flush_all()
+        except Exception as exc:  # noqa: BLE001 - reported, the run goes on
+            error = f"set-up: {type(exc).__name__}: {exc}"
     queries_before = cr.sql_log_count
     if memory:
         tracemalloc.start()
     started = time.perf_counter()
     try:
-        func(env)
-        env.flush_all()
+        if not error:
+            func(env, *args)
+            env.flush_all()
     except Exception as exc:  # noqa: BLE001 - reported, the run goes on
         error = f"{type(exc).__name__}: {exc}"
     wall = time.perf_counter() - started
@@ -185,17 +197,21 @@ def cmd_run(args):
         generated = env["ir.config_parameter"].get_param(
             "account_relance.bench_dataset"
         )
-        for name, system, func, module in operations:
+        for name, system, func, setup, module in operations:
             print(f"bench: {name} [{system}] ...", file=sys.stderr, flush=True)
             walls, queries, error = [], None, None
             for _run in range(args.repeat):
-                wall, queries, _peak, error = _measure(env, func, memory=False)
+                wall, queries, _peak, error = _measure(
+                    env, func, memory=False, setup=setup
+                )
                 walls.append(wall)
                 if error:
                     break
             peak = None
             if not error and not args.no_memory:
-                _wall, _queries, peak, error = _measure(env, func, memory=True)
+                _wall, _queries, peak, error = _measure(
+                    env, func, memory=True, setup=setup
+                )
             results.append(
                 {
                     "operation": name,

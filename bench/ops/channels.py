@@ -13,43 +13,23 @@ Set ``RELANCE_BENCH_EMAILS`` to send fewer emails (default 500).
 
 import os
 
-from odoo import Command, fields
-from odoo.fields import Domain
+from _common import oca_credit_lines, overdue_lines, relance_reminders
+
+from odoo import Command
 
 EMAILS = int(os.environ.get("RELANCE_BENCH_EMAILS", "500"))
 
 
 def register(bench):
-    _add(bench, "email_500_reminders", "account_relance", _send_relance, _setup_relance)
-    _add(bench, "email_500_reminders", "oca_credit_control", _send_oca, _setup_oca)
-
-
-def _add(bench, name, system, run, setup):
-    try:
-        bench.add(name, system, run, setup=setup)
-    except TypeError:  # a harness without set-up: set-up is then timed too
-        bench.add(name, system, lambda env: run(env, setup(env)))
-
-
-def _overdue_lines(env, limit=EMAILS):
-    """One overdue receivable line per customer, for ``limit`` customers with
-    an email address (given one if the dataset has none)."""
-    today = fields.Date.context_today(env.user)
-    lines = env["account.move.line"].search(
-        Domain("company_id", "=", env.company.id)
-        & Domain("account_type", "=", "asset_receivable")
-        & Domain("parent_state", "=", "posted")
-        & Domain("reconciled", "=", False)
-        & Domain("amount_residual", ">", 0)
-        & Domain("date_maturity", "<", today)
-        & Domain("move_id.move_type", "=", "out_invoice"),
-        order="partner_id, date_maturity, id",
+    bench.add(
+        "email_500_reminders", "account_relance", _send_relance, setup=_setup_relance
     )
-    by_partner = {}
-    for line in lines:
-        by_partner.setdefault(line.partner_id, line)
-        if len(by_partner) == limit:
-            break
+    bench.add("email_500_reminders", "oca_credit_control", _send_oca, setup=_setup_oca)
+
+
+def _customers(env):
+    """The customers to remind, each given an email address if it has none."""
+    by_partner = overdue_lines(env, EMAILS)
     partners = env["res.partner"].union(*by_partner)
     for partner in partners.filtered(lambda p: not p.email):
         partner.email = f"customer{partner.id}@example.com"
@@ -57,38 +37,17 @@ def _overdue_lines(env, limit=EMAILS):
 
 
 def _setup_relance(env):
-    by_partner = _overdue_lines(env)
-    plan = env["relance.plan"].create(
+    return relance_reminders(
+        env,
+        _customers(env),
+        "Bench emails",
         {
-            "name": "Bench emails",
-            "company_id": env.company.id,
-            "level_ids": [
-                Command.create(
-                    {
-                        "name": "Friendly email",
-                        "tone": "friendly",
-                        "auto_send": True,
-                        "channel_email": True,
-                    }
-                )
-            ],
-        }
+            "name": "Friendly email",
+            "tone": "friendly",
+            "auto_send": True,
+            "channel_email": True,
+        },
     )
-    reminders = env["relance.reminder"].create(
-        [
-            {
-                "partner_id": partner.id,
-                "level_id": plan.level_ids.id,
-                "state": "to_send",
-                "currency_id": line.company_currency_id.id,
-                "amount_due": line.amount_residual,
-                "move_line_ids": [Command.set(line.ids)],
-            }
-            for partner, line in by_partner.items()
-        ]
-    )
-    env.flush_all()
-    return reminders
 
 
 def _send_relance(env, reminders):
@@ -99,53 +58,9 @@ def _send_relance(env, reminders):
 
 
 def _setup_oca(env):
-    by_partner = _overdue_lines(env)
-    receivables = env["account.account"].browse(
-        {line.account_id.id for line in by_partner.values()}
+    lines = oca_credit_lines(
+        env, _customers(env), "Bench emails", "email", mail_show_invoice_detail=True
     )
-    policy = env["credit.control.policy"].create(
-        {
-            "name": "Bench emails",
-            "company_id": env.company.id,
-            "account_ids": [Command.set(receivables.ids)],
-            "level_ids": [
-                Command.create(
-                    {
-                        "name": "Reminder 1",
-                        "level": 1,
-                        "computation_mode": "net_days",
-                        "delay_days": 15,
-                        "channel": "email",
-                        "mail_show_invoice_detail": True,
-                        "email_template_id": env.ref(
-                            "account_credit_control.email_template_credit_control_base"
-                        ).id,
-                        "custom_text": "Some invoices remain unpaid.",
-                        "custom_mail_text": "<p>Some invoices remain unpaid.</p>",
-                    }
-                )
-            ],
-        }
-    )
-    today = fields.Date.context_today(env.user)
-    lines = env["credit.control.line"].create(
-        [
-            {
-                "date": today,
-                "date_due": line.date_maturity,
-                "state": "to_be_sent",
-                "channel": "email",
-                "invoice_id": line.move_id.id,
-                "partner_id": partner.id,
-                "amount_due": line.amount_currency,
-                "balance_due": line.amount_residual_currency,
-                "move_line_id": line.id,
-                "policy_level_id": policy.level_ids.id,
-            }
-            for partner, line in by_partner.items()
-        ]
-    )
-    env.flush_all()
     return env["credit.control.emailer"].create({"line_ids": [Command.set(lines.ids)]})
 
 

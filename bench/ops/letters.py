@@ -14,44 +14,24 @@ Set ``RELANCE_BENCH_LETTERS`` to print fewer letters (default 500).
 import io
 import os
 
-from odoo import Command, fields
+from _common import oca_credit_lines, overdue_lines, relance_reminders
+
+from odoo import Command
 from odoo.exceptions import UserError
-from odoo.fields import Domain
 
 LETTERS = int(os.environ.get("RELANCE_BENCH_LETTERS", "500"))
 
 
 def register(bench):
-    _add(bench, "print_500_letters", "account_relance", _print_relance, _setup_relance)
-    _add(bench, "print_500_letters", "oca_credit_control", _print_oca, _setup_oca)
-
-
-def _add(bench, name, system, run, setup):
-    try:
-        bench.add(name, system, run, setup=setup)
-    except TypeError:  # a harness without set-up: set-up is then timed too
-        bench.add(name, system, lambda env: run(env, setup(env)))
-
-
-def _overdue_lines(env, limit=LETTERS):
-    """One overdue receivable line per customer, for ``limit`` customers with
-    a complete postal address (given one if the dataset has none)."""
-    today = fields.Date.context_today(env.user)
-    lines = env["account.move.line"].search(
-        Domain("company_id", "=", env.company.id)
-        & Domain("account_type", "=", "asset_receivable")
-        & Domain("parent_state", "=", "posted")
-        & Domain("reconciled", "=", False)
-        & Domain("amount_residual", ">", 0)
-        & Domain("date_maturity", "<", today)
-        & Domain("move_id.move_type", "=", "out_invoice"),
-        order="partner_id, date_maturity, id",
+    bench.add(
+        "print_500_letters", "account_relance", _print_relance, setup=_setup_relance
     )
-    by_partner = {}
-    for line in lines:
-        by_partner.setdefault(line.partner_id, line)
-        if len(by_partner) == limit:
-            break
+    bench.add("print_500_letters", "oca_credit_control", _print_oca, setup=_setup_oca)
+
+
+def _customers(env):
+    """The customers to write to, each given a postal address if it has none."""
+    by_partner = overdue_lines(env, LETTERS)
     partners = env["res.partner"].union(*by_partner)
     no_address = partners.filtered(
         lambda p: not (p.street and p.zip and p.city and p.country_id)
@@ -69,42 +49,18 @@ def _overdue_lines(env, limit=LETTERS):
 
 
 def _setup_relance(env):
-    by_partner = _overdue_lines(env)
-    plan = env["relance.plan"].create(
+    return relance_reminders(
+        env,
+        _customers(env),
+        "Bench letters",
         {
-            "name": "Bench letters",
-            "company_id": env.company.id,
-            "level_ids": [
-                Command.create(
-                    {
-                        "name": "Reminder 2",
-                        "tone": "firm",
-                        "offset_days": 15,
-                        "channel_letter": True,
-                        "apply_charges": True,
-                    }
-                )
-            ],
-        }
+            "name": "Reminder 2",
+            "tone": "firm",
+            "offset_days": 15,
+            "channel_letter": True,
+            "apply_charges": True,
+        },
     )
-    today = fields.Date.context_today(env.user)
-    reminders = env["relance.reminder"].create(
-        [
-            {
-                "partner_id": partner.id,
-                "company_id": env.company.id,
-                "level_id": plan.level_ids.id,
-                "date": today,
-                "state": "to_send",
-                "currency_id": line.currency_id.id,
-                "amount_due": line.amount_residual_currency,
-                "move_line_ids": [Command.set(line.ids)],
-            }
-            for partner, line in by_partner.items()
-        ]
-    )
-    env.flush_all()
-    return reminders
 
 
 def _print_relance(env, reminders):
@@ -116,52 +72,7 @@ def _print_relance(env, reminders):
 
 
 def _setup_oca(env):
-    by_partner = _overdue_lines(env)
-    receivables = env["account.account"].browse(
-        {line.account_id.id for line in by_partner.values()}
-    )
-    policy = env["credit.control.policy"].create(
-        {
-            "name": "Bench letters",
-            "company_id": env.company.id,
-            "account_ids": [Command.set(receivables.ids)],
-            "level_ids": [
-                Command.create(
-                    {
-                        "name": "Reminder 2",
-                        "level": 1,
-                        "computation_mode": "net_days",
-                        "delay_days": 15,
-                        "channel": "letter",
-                        "email_template_id": env.ref(
-                            "account_credit_control.email_template_credit_control_base"
-                        ).id,
-                        "custom_text": "Some invoices remain unpaid.",
-                        "custom_mail_text": "<p>Some invoices remain unpaid.</p>",
-                    }
-                )
-            ],
-        }
-    )
-    today = fields.Date.context_today(env.user)
-    lines = env["credit.control.line"].create(
-        [
-            {
-                "date": today,
-                "date_due": line.date_maturity,
-                "state": "to_be_sent",
-                "channel": "letter",
-                "invoice_id": line.move_id.id,
-                "partner_id": partner.id,
-                "amount_due": line.amount_currency,
-                "balance_due": line.amount_residual_currency,
-                "move_line_id": line.id,
-                "policy_level_id": policy.level_ids.id,
-            }
-            for partner, line in by_partner.items()
-        ]
-    )
-    env.flush_all()
+    lines = oca_credit_lines(env, _customers(env), "Bench letters", "letter")
     return env["credit.control.printer"].create({"line_ids": [Command.set(lines.ids)]})
 
 
