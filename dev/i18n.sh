@@ -19,9 +19,15 @@ tmpl=$(ensure_base_template "$conf")
 db=relance_i18n
 copy_db "$tmpl" "$db"
 odoo "$conf" -d "$db" -i account_relance --stop-after-init --log-level=warn --load-language=fr_FR
-"$PY" "$ODOO_PATH/odoo-bin" i18n export -c "$conf" -d "$db" account_relance -l pot fr_FR 2>&1 \
-    | grep -v "Running as user" || true
+# Each file is written apart from the addon: Odoo empties an output file
+# before it reads the code translations of that very file.
+for lang in pot fr_FR; do
+    out=$copy/export-$lang.po
+    "$PY" "$ODOO_PATH/odoo-bin" i18n export -c "$conf" -d "$db" account_relance -l "$lang" -o "$out" \
+        2>&1 | grep -v "Running as user" || true
+done
 mkdir -p i18n
-cp "$copy/account_relance/i18n/account_relance.pot" "$copy/account_relance/i18n/fr.po" i18n/
+cp "$copy/export-pot.po" i18n/account_relance.pot
+cp "$copy/export-fr_FR.po" i18n/fr.po
 drop_db "$db"
 log "exported i18n/account_relance.pot and i18n/fr.po ($(grep -c '^msgid' i18n/fr.po) terms)"
