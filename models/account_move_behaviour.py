@@ -90,6 +90,8 @@ class AccountMove(models.Model):
         """{move id: expected delay in whole days} from the behaviour rows:
         the customer's average when his sample reaches the company's minimum,
         else the company's average.  One query per company for the batch."""
+        # sudo: the habit of the invoice's own customer only, for whoever may
+        # read the invoice (behaviour rows are for credit controllers).
         behaviour = self.env["relance.partner.behaviour"].sudo()
         # sudo: the prediction shows on invoices to every invoicing user
         delays = {}

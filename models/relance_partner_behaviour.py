@@ -172,6 +172,7 @@ class RelancePartnerBehaviour(models.Model):
     def _cron_refresh_behaviour(self):
         """Daily cron: refresh one company at a time, committing after each
         through the cron progress API (a company is one SQL statement)."""
+        # sudo: the cron refreshes every company, whatever its user's companies.
         companies = self.env["res.company"].sudo().search([("active", "=", True)])
         for done, company in enumerate(companies, start=1):
             # sudo: derived figures of the whole company

@@ -98,6 +98,8 @@ class RelancePlan(models.Model):
                     {"company_id": company.id, "is_default": True, "sequence": 1}
                 )
             else:
+                # sudo: the first run for a company creates its default plan,
+                # whoever runs it (credit controllers cannot create plans).
                 plan = self.sudo().create(self._standard_plan_values(company))
             result[company.id] = plan.sudo(False)
         return result

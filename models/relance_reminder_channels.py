@@ -487,6 +487,8 @@ class RelanceReminder(models.Model):
         )
         if not queued:
             return
+        # sudo: the notifications of the reminder's own message only; a credit
+        # controller may not read other users' notifications.
         notifications = (
             self.env["mail.notification"]
             .sudo()
@@ -658,6 +660,8 @@ class RelanceReminder(models.Model):
         queued = self.filtered(lambda r: r.sms_state == "queued" and r.sms_message_id)
         if not queued:
             return
+        # sudo: the notifications of the reminder's own message only; a credit
+        # controller may not read other users' notifications.
         notifications = (
             self.env["mail.notification"]
             .sudo()
