@@ -487,22 +487,10 @@ class RelanceReminder(models.Model):
         )
         if not queued:
             return
-        # sudo: the notifications of the reminder's own message only; a credit
-        # controller may not read other users' notifications.
-        notifications = (
-            self.env["mail.notification"]
-            .sudo()
-            .search(
-                [
-                    ("mail_message_id", "in", queued.email_message_id.ids),
-                    ("notification_type", "=", "email"),
-                ]
-            )
-        )
+        by_message = queued._channel_notifications("email_message_id", "email")
         for reminder in queued:
-            notifs = notifications.filtered(
-                lambda n, r=reminder: n.mail_message_id == r.email_message_id
-                and n.res_partner_id in r.email_partner_ids
+            notifs = by_message[reminder.email_message_id.id].filtered(
+                lambda n, r=reminder: n.res_partner_id in r.email_partner_ids
             )
             if not notifs:
                 continue
@@ -515,6 +503,27 @@ class RelanceReminder(models.Model):
                 reminder._email_failed(reason)
             elif all(n.notification_status == "canceled" for n in notifs):
                 reminder._email_failed(self.env._("The email was cancelled."))
+
+    def _channel_notifications(self, message_field, notification_type):
+        """{message id: its notifications of that type} for the messages the
+        reminders sent through one channel, in one search."""
+        messages = self[message_field]
+        # sudo: the notifications of the reminders' own messages only; a credit
+        # controller may not read other users' notifications.
+        notifications = (
+            self.env["mail.notification"]
+            .sudo()
+            .search(
+                [
+                    ("mail_message_id", "in", messages.ids),
+                    ("notification_type", "=", notification_type),
+                ]
+            )
+        )
+        by_message = {message.id: notifications.browse() for message in messages}
+        for notification in notifications:
+            by_message[notification.mail_message_id.id] |= notification
+        return by_message
 
     def _email_failed(self, reason):
         self.write(
@@ -660,25 +669,14 @@ class RelanceReminder(models.Model):
         queued = self.filtered(lambda r: r.sms_state == "queued" and r.sms_message_id)
         if not queued:
             return
-        # sudo: the notifications of the reminder's own message only; a credit
-        # controller may not read other users' notifications.
-        notifications = (
-            self.env["mail.notification"]
-            .sudo()
-            .search(
-                [
-                    ("mail_message_id", "in", queued.sms_message_id.ids),
-                    ("notification_type", "=", "sms"),
-                ]
-            )
-        )
+        by_message = queued._channel_notifications("sms_message_id", "sms")
         failure_labels = dict(
-            notifications._fields["failure_type"]._description_selection(self.env)
+            self.env["mail.notification"]
+            ._fields["failure_type"]
+            ._description_selection(self.env)
         )
         for reminder in queued:
-            notifs = notifications.filtered(
-                lambda n, r=reminder: n.mail_message_id == r.sms_message_id
-            )
+            notifs = by_message[reminder.sms_message_id.id]
             if any(n.notification_status in ("pending", "sent") for n in notifs):
                 reminder.sms_state = "sent"
             elif notifs and all(
