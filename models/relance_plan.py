@@ -138,11 +138,6 @@ class RelancePlan(models.Model):
         }
 
     @api.model
-    def _setup_default_plans(self):
-        """At install: a default plan for every existing company."""
-        self._ensure_default_plan(self.env["res.company"].search([("id", "!=", False)]))
-
-    @api.model
     def _get_partner_plans(self, company, partners, create=True):
         """Return {partner_id: plan} for the given commercial partners in
         ``company``: the partner's own plan there, else the company default

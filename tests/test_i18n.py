@@ -69,3 +69,15 @@ class TestFrenchTranslation(BaseCommon):
     def test_mail_templates_in_french(self):
         template = self.env.ref("account_relance.mail_template_relance_friendly")
         self.assertNotEqual(template.with_env(self.env_fr).subject, template.subject)
+
+    def test_new_company_plan_in_french(self):
+        """A company created later gets the standard plan with its French
+        level names, as the main company has them."""
+        company = self.env["res.company"].create({"name": "Filiale Relance"})
+        plan = self.env["relance.plan"]._ensure_default_plan(company)[company.id]
+        standard = self.env.ref("account_relance.relance_plan_standard")
+        french = plan.level_ids.with_env(self.env_fr).mapped("name")
+        self.assertEqual(
+            french, standard.level_ids.with_env(self.env_fr).mapped("name")
+        )
+        self.assertNotEqual(french, plan.level_ids.mapped("name"))
