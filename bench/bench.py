@@ -20,10 +20,12 @@ An operation module::
 """
 
 import argparse
+import cProfile
 import fnmatch
 import importlib.util
 import json
 import os
+import pstats
 import sys
 import time
 import tracemalloc
@@ -142,7 +144,7 @@ def cmd_generate(args):
     print(json.dumps(summary, default=str))
 
 
-def _measure(env, func, memory, setup=None):
+def _measure(env, func, memory, setup=None, profile=0):
     """Run ``func(env)`` in a savepoint rolled back afterwards; a commit made
     by the operation (``_commit_progress`` outside a cron commits) only
     flushes, so that the rollback still undoes everything."""
@@ -161,14 +163,22 @@ def _measure(env, func, memory, setup=None):
     queries_before = cr.sql_log_count
     if memory:
         tracemalloc.start()
+    profiler = cProfile.Profile() if profile else None
     started = time.perf_counter()
     try:
         if not error:
+            if profiler:
+                profiler.enable()
             func(env, *args)
             env.flush_all()
     except Exception as exc:  # noqa: BLE001 - reported, the run goes on
         error = f"{type(exc).__name__}: {exc}"
     wall = time.perf_counter() - started
+    if profiler:
+        profiler.disable()
+        stats = pstats.Stats(profiler, stream=sys.stderr).strip_dirs()
+        stats.sort_stats("cumulative").print_stats(profile)
+        stats.sort_stats("tottime").print_stats(profile)
     queries = cr.sql_log_count - queries_before
     peak = None
     if memory:
@@ -207,6 +217,8 @@ def cmd_run(args):
                 walls.append(wall)
                 if error:
                     break
+            if args.profile and not error:
+                _measure(env, func, memory=False, setup=setup, profile=args.profile)
             peak = None
             if not error and not args.no_memory:
                 _wall, _queries, peak, error = _measure(
@@ -324,6 +336,13 @@ def main(argv=None):
     )
     run.add_argument(
         "--no-memory", action="store_true", help="skip the tracemalloc pass"
+    )
+    run.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="one more pass under cProfile: print its N costliest functions",
     )
     args = parser.parse_args(argv)
     if args.command == "generate":

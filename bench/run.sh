@@ -8,7 +8,7 @@
 # account_relance and account_credit_control); each run works on a fresh copy
 # of it, on which account_relance is first updated to the checkout's code.
 # Options: --scale N (default 2000)  --seed N  --json FILE  --only PATTERN
-#          --repeat N  --no-memory  --no-update  --regenerate
+#          --repeat N  --no-memory  --profile N  --no-update  --regenerate
 source "$(dirname "$0")/../dev/common.sh"
 setup_all
 cd "$ROOT"
@@ -51,6 +51,8 @@ if [ $regenerate = 1 ] || ! ready "$tmpl"; then
     PYTHONPATH=$ODOO_PATH "$PY" bench/bench.py generate --conf "$conf" --db "$tmpl" \
         --scale "$scale" --seed "$seed" || die "the dataset generation failed"
     log "dataset generated in $(( $(date +%s) - start )) s"
+    # planner statistics, as autovacuum would gather them on a live database
+    psql -d "$tmpl" -qc "VACUUM ANALYZE"
 fi
 
 db=${tmpl}_run
@@ -61,6 +63,9 @@ if [ $update = 1 ]; then
     odoo "$conf" -d "$db" -u account_relance --stop-after-init --log-level=warn 2>&1 \
         | grep -v "Running as user 'root'" || true
 fi
+# the same fresh planner statistics for every system measured (a template
+# generated before this line existed has none)
+psql -d "$db" -qc "ANALYZE"
 export RELANCE_BENCH_COMMIT
 RELANCE_BENCH_COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 PYTHONPATH=$ODOO_PATH "$PY" bench/bench.py run --conf "$conf" --db "$db" --scale "$scale" "${args[@]}"

@@ -1,24 +1,81 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.tools import SQL
 
 
 class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
 
-    # Written by the reminder engine only (set-based UPDATE per batch), so
-    # that each receivable item progresses through the levels of its plan and
-    # never gets the same level twice.
+    # An item's reminder state is read from the reminder lines that listed
+    # it, not stored on the journal item: the daily job then writes its
+    # reminders and their lines only, never the (wide, heavily indexed)
+    # journal items, and a cancelled reminder simply stops counting.
+    relance_line_ids = fields.One2many(
+        comodel_name="relance.reminder.line",
+        inverse_name="move_line_id",
+        string="Reminder Lines",
+        readonly=True,
+    )
     relance_level_id = fields.Many2one(
         comodel_name="relance.level",
         string="Reminder Level",
-        copy=False,
-        readonly=True,
-        index="btree_not_null",
-        ondelete="set null",
-        help="The last reminder level this journal item reached.",
+        compute="_compute_relance_state",
+        help="The last reminder level this journal item reached, by a "
+        "reminder that is not cancelled.",
     )
     relance_last_date = fields.Date(
         string="Last Reminder",
-        copy=False,
-        readonly=True,
-        help="Date of the last reminder that listed this journal item.",
+        compute="_compute_relance_state",
+        help="Date of the last reminder (not cancelled) that listed this journal item.",
     )
+
+    # The items the daily job reads: open, posted, with something left to
+    # pay.  account's own index of unreconciled items also holds every
+    # product and tax line, and PostgreSQL prefers a full scan to it.
+    _relance_open_items_idx = models.Index(
+        "(account_id, partner_id) WHERE reconciled IS NOT TRUE"
+        " AND parent_state = 'posted' AND amount_residual_currency != 0"
+    )
+
+    @api.depends(
+        "relance_line_ids.level_id",
+        "relance_line_ids.reminder_id.state",
+        "relance_line_ids.reminder_id.date",
+    )
+    def _compute_relance_state(self):
+        states = {}
+        ids = [id_ for id_ in self._origin.ids if id_]
+        if ids:
+            self.env["relance.reminder"].flush_model(["state", "date"])
+            self.env["relance.reminder.line"].flush_model(
+                ["move_line_id", "reminder_id", "level_id"]
+            )
+            states = {
+                row[0]: row[1:]
+                for row in self.env.execute_query(
+                    self._relance_state_sql(SQL("SELECT unnest(%s::int[])", ids))
+                )
+            }
+        for line in self:
+            level_id, last_date = states.get(line._origin.id, (None, None))
+            line.relance_level_id = level_id
+            line.relance_last_date = last_date
+
+    @api.model
+    def _relance_state_sql(self, item_ids):
+        """The reminder state of the journal items that the subquery
+        ``item_ids`` (SQL) selects: one row per item ever reminded,
+        ``move_line_id``, ``level_id`` (the level of its latest reminder that
+        is not cancelled) and ``last_date`` (that reminder's date)."""
+        return SQL(
+            """
+            SELECT DISTINCT ON (line.move_line_id)
+                   line.move_line_id, line.level_id, reminder.date AS last_date
+              FROM relance_reminder_line line
+              JOIN relance_reminder reminder ON reminder.id = line.reminder_id
+             WHERE line.move_line_id IN (%(item_ids)s)
+               AND line.level_id IS NOT NULL
+               AND reminder.state != 'cancel'
+          ORDER BY line.move_line_id, reminder.date DESC, reminder.id DESC
+            """,
+            item_ids=item_ids,
+        )

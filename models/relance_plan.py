@@ -147,7 +147,10 @@ class RelancePlan(models.Model):
         else:
             default = self._get_default_plan(company)
         result = {}
-        for partner in partners.with_company(company):
+        partners = partners.with_company(company)
+        # only the plan: the prefetch would read every partner column
+        partners.fetch(["relance_plan_id"])
+        for partner in partners:
             plan = partner.relance_plan_id
             plan = plan if plan and plan.active else default
             if plan:

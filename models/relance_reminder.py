@@ -69,13 +69,20 @@ class RelanceReminder(models.Model):
         help="What the customer owes in this currency on the reminder date: "
         "overdue items, less open credit notes and unreconciled payments.",
     )
+    line_ids = fields.One2many(
+        comodel_name="relance.reminder.line",
+        inverse_name="reminder_id",
+        string="Lines",
+        copy=False,
+    )
+    # The items are those of the lines (one table, written once by the
+    # daily job); writing them creates the lines of a manual reminder.
     move_line_ids = fields.Many2many(
         comodel_name="account.move.line",
-        relation="relance_reminder_account_move_line_rel",
-        column1="reminder_id",
-        column2="move_line_id",
         string="Journal Items",
-        check_company=True,
+        compute="_compute_move_line_ids",
+        inverse="_inverse_move_line_ids",
+        search="_search_move_line_ids",
     )
     user_id = fields.Many2one(
         comodel_name="res.users",
@@ -90,6 +97,37 @@ class RelanceReminder(models.Model):
     error_message = fields.Text(readonly=True, copy=False)
 
     _state_date_idx = models.Index("(state, date)")
+
+    @api.depends("line_ids.move_line_id")
+    def _compute_move_line_ids(self):
+        for reminder in self:
+            reminder.move_line_ids = reminder.line_ids.move_line_id
+
+    def _inverse_move_line_ids(self):
+        lines = self.env["relance.reminder.line"]
+        vals_list = []
+        for reminder in self:
+            listed = reminder.line_ids.move_line_id
+            lines |= reminder.line_ids.filtered(
+                lambda line, items=reminder.move_line_ids: line.move_line_id
+                not in items
+            )
+            date = reminder.date or fields.Date.context_today(reminder)
+            vals_list += [
+                {
+                    "reminder_id": reminder.id,
+                    "move_line_id": item.id,
+                    "date_maturity": item.date_maturity or item.date,
+                    "amount_residual": item.amount_residual_currency,
+                    "days_overdue": (date - (item.date_maturity or item.date)).days,
+                }
+                for item in reminder.move_line_ids - listed
+            ]
+        lines.unlink()
+        self.env["relance.reminder.line"].create(vals_list)
+
+    def _search_move_line_ids(self, operator, value):
+        return [("line_ids.move_line_id", operator, value)]
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -12,11 +12,13 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import babel.dates
 import psycopg2
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, format_amount, format_date
+from odoo.tools import SQL, format_amount, get_lang
+from odoo.tools.misc import babel_locale_parse, posix_to_ldml
 
 _logger = logging.getLogger(__name__)
 
@@ -122,12 +124,6 @@ class RelanceReminder(models.Model):
 
     # computed before the INSERT rather than by an UPDATE after it
     plan_id = fields.Many2one(related="level_id.plan_id", store=True, precompute=True)
-    line_ids = fields.One2many(
-        comodel_name="relance.reminder.line",
-        inverse_name="reminder_id",
-        string="Lines",
-        copy=False,
-    )
     channel_summary = fields.Char(related="level_id.channel_summary", string="Channels")
     escalated = fields.Boolean(
         readonly=True,
@@ -155,14 +151,13 @@ class RelanceReminder(models.Model):
         self._send_reminders()
 
     def action_cancel(self):
-        """Cancel: the items get back the level they had before."""
+        """Cancel: the items get back the level they had before (an item's
+        level is that of its latest reminder that is not cancelled)."""
         if self.filtered(lambda reminder: reminder.state in ("sent", "printed")):
             raise UserError(
                 self.env._("A reminder that was sent or printed cannot be cancelled.")
             )
-        to_cancel = self.filtered(lambda reminder: reminder.state != "cancel")
-        to_cancel._apply_item_levels(undo=True)
-        to_cancel.state = "cancel"
+        self.filtered(lambda reminder: reminder.state != "cancel").state = "cancel"
 
     def action_reset_draft(self):
         """Back to review, from cancelled or in error."""
@@ -172,32 +167,7 @@ class RelanceReminder(models.Model):
                     "Only cancelled reminders or reminders in error can be reset."
                 )
             )
-        self.filtered(lambda reminder: reminder.state == "cancel")._apply_item_levels()
         self.write({"state": "draft", "error_message": False})
-
-    def _apply_item_levels(self, undo=False):
-        """Move the items of these reminders to the level they reached with
-        them (or, ``undo``, back to the level they had before), only where
-        nothing else changed the item's level since."""
-        pairs = defaultdict(list)
-        for line in self.line_ids:
-            old, new = line.previous_level_id.id, line.level_id.id
-            if undo:
-                old, new = new, old
-            if line.level_id and old != new:
-                pairs[(old, new)].append(line.move_line_id.id)
-        for (old, new), line_ids in pairs.items():
-            self.env.execute_query(
-                SQL(
-                    "UPDATE account_move_line SET relance_level_id = %(new)s"
-                    " WHERE id = ANY(%(ids)s)"
-                    " AND relance_level_id IS NOT DISTINCT FROM %(old)s",
-                    new=new or None,
-                    old=old or None,
-                    ids=line_ids,
-                )
-            )
-        self.env["account.move.line"].invalidate_model(["relance_level_id"])
 
     # ------------------------------------------------------------------
     # ENTRY POINTS
@@ -342,26 +312,17 @@ class RelanceReminder(models.Model):
 
     @api.model
     def _create_reminders(self, decisions, date):
-        """Turn decisions into reminders, move their items to their new
-        level, and send those of automatic levels."""
-        decisions = self._drop_stale_decisions(decisions)
+        """Turn decisions into reminders with their lines (which give their
+        items their new level), and send those of automatic levels."""
         if not decisions:
             return self.browse()
-        vals_list = [self._prepare_reminder_values(d, date) for d in decisions]
+        vals_list = self._prepare_reminders_values(decisions, date)
         names = self._next_reminder_names(len(vals_list))
         for vals, name in zip(vals_list, names, strict=True):
             vals["name"] = name
         self._check_decision_companies(decisions)
-        reminders = self.with_context(
-            mail_create_nolog=True,
-            mail_create_nosubscribe=True,
-            mail_notrack=True,
-            relance_companies_checked=True,
-        ).create(vals_list)
-        reminders = reminders.with_context(self.env.context)
-        self._link_move_lines(reminders, decisions)
+        reminders = self._insert_reminders(vals_list)
         self._insert_reminder_lines(reminders, decisions)
-        self._write_item_levels(decisions, date)
         escalated = defaultdict(set)
         for decision in decisions:
             if decision.escalated:
@@ -379,25 +340,99 @@ class RelanceReminder(models.Model):
         return reminders
 
     @api.model
-    def _prepare_reminder_values(self, decision, date):
-        return {
-            "partner_id": decision.partner_id,
-            "company_id": decision.company_id,
-            "level_id": decision.level_id,
-            "date": date,
-            "state": "to_send" if decision.auto_send else "draft",
-            "currency_id": decision.currency_id,
-            "amount_due": decision.amount_due,
-            "reason": decision.reason,
-            "escalated": decision.escalated,
-        }
+    def _prepare_reminders_values(self, decisions, date):
+        """The values of the reminders of a batch of decisions (one company).
+        Stored computed fields given here are not recomputed reminder by
+        reminder after the INSERT."""
+        return [
+            {
+                "partner_id": decision.partner_id,
+                "company_id": decision.company_id,
+                "level_id": decision.level_id,
+                "plan_id": decision.plan_id,
+                "date": date,
+                "state": "to_send" if decision.auto_send else "draft",
+                "currency_id": decision.currency_id,
+                "amount_due": decision.amount_due,
+                "reason": decision.reason,
+                "escalated": decision.escalated,
+            }
+            for decision in decisions
+        ]
 
-    def _check_company(self, fnames=None):
-        # The engine checks the companies of a whole batch in one query
-        # (_check_decision_companies) instead of one domain per record.
-        if self.env.context.get("relance_companies_checked"):
-            return
-        super()._check_company(fnames)
+    @api.model
+    def _insert_reminders(self, vals_list):
+        """Create the reminders of a batch in one INSERT.
+
+        ``create`` costs about half a millisecond per reminder (defaults,
+        precomputed and monetary fields converted record by record, the
+        mail.thread machinery) for what the daily job already knows: every
+        stored value, amounts rounded.  Here the defaults are read once for
+        the batch, the access rights and the Python constraints are checked
+        as ``create`` would, stored computed fields that ``vals_list`` does
+        not give are computed by the ORM afterwards, and no message, follower
+        or tracking value is written (the job creates reminders silently).
+        The customers' companies are checked beforehand, for the whole batch,
+        by ``_check_decision_companies``."""
+        self.check_access("create")
+        fields_by_name = self._fields
+        given = set().union(*vals_list)
+        defaults = self.default_get(
+            [
+                name
+                for name, field in fields_by_name.items()
+                if field.store
+                and field.column_type
+                and not field.compute
+                and name not in given
+                and name not in models.LOG_ACCESS_COLUMNS
+            ]
+        )
+        now = self.env.cr.now()
+        common = {
+            **defaults,
+            "create_uid": self.env.uid,
+            "create_date": now,
+            "write_uid": self.env.uid,
+            "write_date": now,
+        }
+        names = sorted(
+            name
+            for name in given | set(common)
+            if fields_by_name[name].store and fields_by_name[name].column_type
+        )
+        rows = []
+        for vals in vals_list:
+            values = {**common, **vals}
+            rows.append(
+                tuple(
+                    # amounts come rounded to their currency
+                    values.get(name)
+                    if fields_by_name[name].type == "monetary"
+                    else fields_by_name[name].convert_to_column(
+                        values.get(name), self, values, validate=False
+                    )
+                    for name in names
+                )
+            )
+        ids = [
+            row[0]
+            for row in self.env.execute_query(
+                SQL(
+                    "INSERT INTO %s (%s) VALUES %s RETURNING id",
+                    SQL.identifier(self._table),
+                    SQL(", ").join(SQL.identifier(name) for name in names),
+                    SQL(", ").join(rows),
+                )
+            )
+        ]
+        reminders = self.browse(ids)
+        for computed in fields_by_name.values():
+            if computed.store and computed.compute and computed.name not in given:
+                self.env.add_to_compute(computed, reminders)
+        reminders._validate_fields(names)
+        reminders.check_access("create")
+        return reminders
 
     @api.model
     def _check_decision_companies(self, decisions):
@@ -462,32 +497,6 @@ class RelanceReminder(models.Model):
         return [f"{prefix}{number:0{sequence.padding}d}{suffix}" for (number,) in rows]
 
     @api.model
-    def _link_move_lines(self, reminders, decisions):
-        """Fill ``move_line_ids`` of new reminders in one INSERT: the items
-        come from the company's own receivables (see ``_get_open_items``)."""
-        field = self._fields["move_line_ids"]
-        reminder_ids, line_ids = [], []
-        for reminder, decision in zip(reminders, decisions, strict=True):
-            for line in decision.lines:
-                reminder_ids.append(reminder.id)
-                line_ids.append(line["move_line_id"])
-        if not line_ids:
-            return
-        self.env.execute_query(
-            SQL(
-                "INSERT INTO %(table)s (%(col1)s, %(col2)s)"
-                " SELECT * FROM unnest(%(reminders)s::int[], %(lines)s::int[])"
-                " ON CONFLICT DO NOTHING",
-                table=SQL.identifier(field.relation),
-                col1=SQL.identifier(field.column1),
-                col2=SQL.identifier(field.column2),
-                reminders=reminder_ids,
-                lines=line_ids,
-            )
-        )
-        reminders.invalidate_recordset(["move_line_ids"])
-
-    @api.model
     def _insert_reminder_lines(self, reminders, decisions):
         """Write the reminder lines (plain snapshots, no computed field) of a
         batch in one INSERT: the ORM would take a millisecond per line."""
@@ -495,14 +504,11 @@ class RelanceReminder(models.Model):
         for reminder, decision in zip(reminders, decisions, strict=True):
             for line in decision.lines:
                 columns["reminder"].append(reminder.id)
-                columns["company"].append(decision.company_id)
                 columns["move_line"].append(line["move_line_id"])
-                columns["move"].append(line["move_id"])
                 columns["due"].append(line["date_maturity"])
                 columns["amount"].append(line["amount_residual"])
                 columns["days"].append(line["days_overdue"])
                 columns["level"].append(line["level_id"] or None)
-                columns["previous"].append(line["previous_level_id"] or None)
         if not columns:
             return
         self.env["relance.reminder.line"].flush_model()
@@ -510,79 +516,20 @@ class RelanceReminder(models.Model):
             SQL(
                 """
                 INSERT INTO relance_reminder_line (
-                    reminder_id, company_id, move_line_id, move_id,
-                    date_maturity, amount_residual, days_overdue, level_id,
-                    previous_level_id, create_uid, create_date, write_uid,
-                    write_date)
-                SELECT t.*, %(uid)s, %(now)s, %(uid)s, %(now)s
-                  FROM unnest(
-                        %(reminder)s::int[], %(company)s::int[],
-                        %(move_line)s::int[], %(move)s::int[], %(due)s::date[],
-                        %(amount)s::numeric[], %(days)s::int[], %(level)s::int[],
-                        %(previous)s::int[]) AS t
+                    reminder_id, move_line_id, date_maturity, amount_residual,
+                    days_overdue, level_id)
+                SELECT * FROM unnest(
+                        %(reminder)s::int[], %(move_line)s::int[],
+                        %(due)s::date[], %(amount)s::numeric[], %(days)s::int[],
+                        %(level)s::int[])
                 """,
-                uid=self.env.uid,
-                now=self.env.cr.now(),
                 **columns,
             )
         )
-        reminders.invalidate_recordset(["line_ids"])
-
-    @api.model
-    def _drop_stale_decisions(self, decisions):
-        """Keep the decisions whose items still have the level the decision
-        saw: another run may have moved them since (optimistic check)."""
-        seen = {
-            line["move_line_id"]: line["previous_level_id"] or None
-            for decision in decisions
-            for line in decision.progressing_lines()
-        }
-        if not seen:
-            return decisions
-        self.env["account.move.line"].flush_model(["relance_level_id"])
-        rows = self.env.execute_query(
-            SQL(
-                "SELECT id, relance_level_id FROM account_move_line"
-                " WHERE id = ANY(%(ids)s)",
-                ids=list(seen),
-            )
-        )
-        moved = {line_id for line_id, level_id in rows if seen[line_id] != level_id}
-        if not moved:
-            return decisions
-        return [
-            decision
-            for decision in decisions
-            if not any(
-                line["move_line_id"] in moved for line in decision.progressing_lines()
-            )
-        ]
-
-    @api.model
-    def _write_item_levels(self, decisions, date):
-        """One UPDATE for all the items of a batch: new level and date."""
-        line_ids, level_ids = [], []
-        for decision in decisions:
-            for line in decision.lines:
-                if line["amount_residual"] > 0:
-                    line_ids.append(line["move_line_id"])
-                    level_ids.append(line["level_id"] or None)
-        if not line_ids:
-            return
-        self.env.execute_query(
-            SQL(
-                "UPDATE account_move_line aml"
-                " SET relance_level_id = COALESCE(v.level_id, aml.relance_level_id),"
-                " relance_last_date = %(date)s"
-                " FROM unnest(%(ids)s::int[], %(levels)s::int[]) AS v(id, level_id)"
-                " WHERE aml.id = v.id",
-                date=date,
-                ids=line_ids,
-                levels=level_ids,
-            )
-        )
+        reminders.invalidate_recordset(["line_ids", "move_line_ids"])
+        # the items' level and last reminder date are read from these lines
         self.env["account.move.line"].invalidate_model(
-            ["relance_level_id", "relance_last_date"]
+            ["relance_line_ids", "relance_level_id", "relance_last_date"]
         )
 
     # ------------------------------------------------------------------
@@ -665,7 +612,6 @@ class RelanceReminder(models.Model):
                 "parent_state",
                 "no_followup",
                 "move_id",
-                "relance_level_id",
             ]
         )
         self.env["account.move"].flush_model(
@@ -675,44 +621,61 @@ class RelanceReminder(models.Model):
             ["commercial_partner_id", "relance_excluded"]
         )
         self.env["relance.level"].flush_model(["offset_days"])
+        self.env["relance.reminder"].flush_model(["state", "date"])
+        self.env["relance.reminder.line"].flush_model(
+            ["move_line_id", "reminder_id", "level_id"]
+        )
         rows = self.env.execute_query_dict(
             SQL(
                 """
-                SELECT aml.id,
+                WITH item AS MATERIALIZED (
+                    SELECT aml.id, aml.partner_id, aml.currency_id, aml.move_id,
+                           COALESCE(aml.date_maturity, aml.date) AS date_maturity,
+                           aml.amount_residual_currency AS residual,
+                           aml.no_followup
+                      FROM account_move_line aml
+                     WHERE aml.company_id = %(company_id)s
+                       -- uses the index account_move_line_relance_open_items_idx
+                       AND aml.account_id = ANY(ARRAY(
+                               SELECT id FROM account_account
+                                WHERE account_type = 'asset_receivable'))
+                       AND aml.reconciled IS NOT TRUE
+                       AND aml.parent_state = 'posted'
+                       AND aml.amount_residual_currency != 0
+                       AND aml.date <= %(date)s
+                )
+                SELECT item.id,
                        partner.commercial_partner_id AS partner_id,
-                       aml.currency_id,
-                       aml.move_id,
+                       item.currency_id,
+                       item.move_id,
                        move.name AS move_name,
-                       COALESCE(aml.date_maturity, aml.date) AS date_maturity,
-                       aml.amount_residual_currency AS residual,
-                       aml.relance_level_id AS level_id,
+                       item.date_maturity,
+                       item.residual,
+                       state.level_id,
                        level.offset_days AS level_offset,
                        CASE
                            WHEN commercial.relance_excluded THEN 'partner'
-                           WHEN aml.no_followup THEN 'no_followup'
+                           WHEN item.no_followup THEN 'no_followup'
                            WHEN move.payment_state IN ('in_payment', 'paid')
                                THEN 'in_payment'
                            WHEN move.dispute_state = 'open' THEN 'dispute'
                            WHEN move.relance_paused_until >= %(date)s THEN 'paused'
                        END AS exclusion
-                  FROM account_move_line aml
-                  JOIN account_account account ON account.id = aml.account_id
-                  JOIN account_move move ON move.id = aml.move_id
-                  JOIN res_partner partner ON partner.id = aml.partner_id
+                  FROM item
+                  JOIN account_move move ON move.id = item.move_id
+                  JOIN res_partner partner ON partner.id = item.partner_id
                   JOIN res_partner commercial
                     ON commercial.id = partner.commercial_partner_id
-             LEFT JOIN relance_level level ON level.id = aml.relance_level_id
-                 WHERE aml.company_id = %(company_id)s
-                   AND account.account_type = 'asset_receivable'
-                   AND aml.parent_state = 'posted'
-                   AND NOT aml.reconciled
-                   AND aml.amount_residual_currency != 0
-                   AND aml.date <= %(date)s
-              ORDER BY partner.commercial_partner_id, aml.currency_id,
-                       COALESCE(aml.date_maturity, aml.date), aml.id
+             LEFT JOIN (%(item_state)s) AS state ON state.move_line_id = item.id
+             LEFT JOIN relance_level level ON level.id = state.level_id
+              ORDER BY partner.commercial_partner_id, item.currency_id,
+                       item.date_maturity, item.id
                 """,
                 company_id=company.id,
                 date=date,
+                item_state=self.env["account.move.line"]._relance_state_sql(
+                    SQL("SELECT id FROM item")
+                ),
             )
         )
         return rows
@@ -912,27 +875,40 @@ class RelanceReminder(models.Model):
     def _explain_decision(
         self, decision, level, levels, thresholds, progressing, shift_note, date, memo
     ):
-        notes = [
-            self.env._(
-                "Level %(level)s (%(offset)s days from the due date) on %(date)s.",
-                level=level.name,
-                offset=level.offset_days,
-                date=self._format_date(date, memo),
+        # translated once per run, then filled in: a reminder explains each
+        # of its items, and thousands of lookups of the translation cost more
+        # than deciding
+        if "explain" not in memo:
+            memo["explain"] = (
+                self.env._(
+                    "Level %(level)s (%(offset)s days from the due date) on %(date)s."
+                ),
+                self.env._(
+                    "%(document)s, due %(due)s: %(days)s days past due, reaches "
+                    "%(level)s (from day %(threshold)s)."
+                ),
             )
+        level_note, item_note = memo["explain"]
+        notes = [
+            level_note
+            % {
+                "level": level.name,
+                "offset": level.offset_days,
+                "date": self._format_date(date, memo),
+            }
         ]
         if shift_note:
             notes.append(shift_note)
         for item, days, reached, _current in progressing:
             notes.append(
-                self.env._(
-                    "%(document)s, due %(due)s: %(days)s days past due, reaches "
-                    "%(level)s (from day %(threshold)s).",
-                    document=item["move_name"],
-                    due=self._format_date(item["date_maturity"], memo),
-                    days=days,
-                    level=levels[reached].name,
-                    threshold=thresholds[reached],
-                )
+                item_note
+                % {
+                    "document": item["move_name"],
+                    "due": self._format_date(item["date_maturity"], memo),
+                    "days": days,
+                    "level": levels[reached].name,
+                    "threshold": thresholds[reached],
+                }
             )
         if decision.escalated:
             notes.append(
@@ -980,9 +956,18 @@ class RelanceReminder(models.Model):
 
     @api.model
     def _format_date(self, value, memo):
+        """``format_date`` in the user's language, with the language and its
+        date format looked up once per run rather than once per date."""
+        if "date_format" not in memo:
+            lang = get_lang(self.env)
+            locale = babel_locale_parse(lang.code)
+            memo["date_format"] = (posix_to_ldml(lang.date_format, locale), locale)
         key = ("date", value)
         if key not in memo:
-            memo[key] = format_date(self.env, value)
+            date_format, locale = memo["date_format"]
+            memo[key] = babel.dates.format_date(
+                value, format=date_format, locale=locale
+            )
         return memo[key]
 
     @api.model

@@ -101,6 +101,52 @@ class RelanceReminder(models.Model):
                 reminder.date, days=reminder.company_id.relance_formal_deadline_days
             )
 
+    @api.model
+    def _prepare_reminders_values(self, decisions, date):
+        """The daily job gives the charges and the deadline at creation: only
+        the reminders of levels that claim charges compute them."""
+        vals_list = super()._prepare_reminders_values(decisions, date)
+        company = self.env.company
+        deadline = fields.Date.add(date, days=company.relance_formal_deadline_days)
+        levels = {
+            level.id: level
+            for level in self.env["relance.level"].browse(
+                {decision.level_id for decision in decisions}
+            )
+        }
+        charged = [d for d in decisions if levels[d.level_id].apply_charges]
+        partners = {
+            partner.id: partner
+            for partner in self.env["res.partner"].browse(
+                {decision.partner_id for decision in charged}
+            )
+        }
+        items = self.env["account.move.line"].browse(
+            {line["move_line_id"] for d in charged for line in d.lines}
+        )
+        for vals, decision in zip(vals_list, decisions, strict=True):
+            charges = {"lines": [], "interest": 0.0, "indemnity": 0.0, "total": 0.0}
+            if levels[decision.level_id].apply_charges and partners[
+                decision.partner_id
+            ]._relance_charges_allowed(company):
+                charges = self.env["relance.late.charge"]._get_charges(
+                    items.browse(
+                        line["move_line_id"] for line in decision.lines
+                    ).with_prefetch(items._prefetch_ids),
+                    date,
+                    currency=self.env["res.currency"].browse(decision.currency_id),
+                )
+            vals.update(
+                {
+                    "formal_deadline_date": deadline,
+                    "charges_applicable": bool(charges["lines"]),
+                    "charge_interest_amount": charges["interest"],
+                    "charge_indemnity_amount": charges["indemnity"],
+                    "charge_amount_total": charges["total"],
+                }
+            )
+        return vals_list
+
     # ------------------------------------------------------------------
     # ACTIONS
     # ------------------------------------------------------------------

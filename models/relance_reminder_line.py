@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.tools import SQL
 
 
 class RelanceReminderLine(models.Model):
@@ -9,6 +10,9 @@ class RelanceReminderLine(models.Model):
     _description = "Payment Reminder Line"
     _order = "reminder_id, date_maturity, id"
     _check_company_auto = True
+    # Written thousands at a time by the daily job: a line has its
+    # reminder's author and dates, and no foreign key more than it needs.
+    _log_access = False
 
     reminder_id = fields.Many2one(
         comodel_name="relance.reminder",
@@ -16,12 +20,7 @@ class RelanceReminderLine(models.Model):
         index=True,
         ondelete="cascade",
     )
-    company_id = fields.Many2one(
-        related="reminder_id.company_id",
-        store=True,
-        index=True,
-        precompute=True,
-    )
+    company_id = fields.Many2one(related="reminder_id.company_id")
     currency_id = fields.Many2one(related="reminder_id.currency_id")
     # No check_company: lines are written by the engine only, from the
     # company's own receivables (set-based selection), and the check costs a
@@ -33,13 +32,7 @@ class RelanceReminderLine(models.Model):
         index=True,
         ondelete="cascade",
     )
-    move_id = fields.Many2one(
-        comodel_name="account.move",
-        string="Document",
-        required=True,
-        index=True,
-        ondelete="cascade",
-    )
+    move_id = fields.Many2one(related="move_line_id.move_id", string="Document")
     date_maturity = fields.Date(string="Due Date")
     amount_residual = fields.Monetary(
         string="Amount Due",
@@ -58,6 +51,44 @@ class RelanceReminderLine(models.Model):
     previous_level_id = fields.Many2one(
         comodel_name="relance.level",
         string="Previous Level",
-        help="The item's level before this reminder; restored if the reminder "
-        "is cancelled.",
+        compute="_compute_previous_level_id",
+        help="The item's level before this reminder: that of its previous "
+        "reminder, cancelled ones left aside.",
     )
+
+    @api.depends("move_line_id.relance_line_ids.level_id", "reminder_id.date")
+    def _compute_previous_level_id(self):
+        levels = {}
+        ids = [id_ for id_ in self._origin.ids if id_]
+        if ids:
+            self.env["relance.reminder"].flush_model(["state", "date"])
+            self.flush_model(["move_line_id", "reminder_id", "level_id"])
+            levels = dict(
+                self.env.execute_query(
+                    SQL(
+                        """
+                        SELECT line.id, previous.level_id
+                          FROM relance_reminder_line line
+                          JOIN relance_reminder reminder
+                            ON reminder.id = line.reminder_id
+                         CROSS JOIN LATERAL (
+                            SELECT earlier.level_id
+                              FROM relance_reminder_line earlier
+                              JOIN relance_reminder other
+                                ON other.id = earlier.reminder_id
+                             WHERE earlier.move_line_id = line.move_line_id
+                               AND earlier.level_id IS NOT NULL
+                               AND other.state != 'cancel'
+                               AND (other.date, other.id)
+                                   < (reminder.date, reminder.id)
+                             ORDER BY other.date DESC, other.id DESC
+                             LIMIT 1
+                         ) AS previous
+                         WHERE line.id = ANY(%(ids)s)
+                        """,
+                        ids=ids,
+                    )
+                )
+            )
+        for line in self:
+            line.previous_level_id = levels.get(line._origin.id)

@@ -92,8 +92,10 @@ class TestReminderEngine(ReminderEngineCommon):
             ],
         )
         self.assertEqual(receivable.relance_level_id, self.formal)
+        self.assertEqual(receivable.relance_last_date, days(30))
         formal = self._reminders().filtered(lambda r: r.level_id == self.formal)
         self.assertEqual(formal.state, "draft")  # review first
+        self.assertEqual(formal.line_ids.previous_level_id, self.level2)
         self.assertEqual(len(self._reminders()), 4)
 
     def test_very_late_customer_starts_at_the_age_of_the_debt(self):
@@ -310,6 +312,7 @@ class TestReminderEngine(ReminderEngineCommon):
         reminder.action_cancel()
         self.assertEqual(reminder.state, "cancel")
         self.assertFalse(receivable.relance_level_id)
+        self.assertFalse(receivable.relance_last_date)
         again = self._run(D)
         self.assertEqual(again.level_id, self.formal)
         self.assertEqual(again.line_ids.move_id, invoice)
