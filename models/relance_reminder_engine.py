@@ -334,9 +334,10 @@ class RelanceReminder(models.Model):
                     promise_model._mark_escalated(
                         self.env["res.company"].browse(company_id), partner_ids
                     )
-        to_send = reminders.filtered(lambda reminder: reminder.state == "to_send")
-        if to_send and not self.env.context.get("relance_defer_send"):
-            to_send._send_reminders()
+        if not self.env.context.get("relance_defer_send"):
+            to_send = reminders.filtered(lambda reminder: reminder.state == "to_send")
+            if to_send:
+                to_send._send_reminders()
         return reminders
 
     @api.model
@@ -612,10 +613,11 @@ class RelanceReminder(models.Model):
                 "parent_state",
                 "no_followup",
                 "move_id",
+                "move_name",
             ]
         )
         self.env["account.move"].flush_model(
-            ["name", "payment_state", "dispute_state", "relance_paused_until"]
+            ["payment_state", "dispute_state", "relance_paused_until"]
         )
         self.env["res.partner"].flush_model(
             ["commercial_partner_id", "relance_excluded"]
@@ -630,6 +632,7 @@ class RelanceReminder(models.Model):
                 """
                 WITH item AS MATERIALIZED (
                     SELECT aml.id, aml.partner_id, aml.currency_id, aml.move_id,
+                           aml.move_name,
                            COALESCE(aml.date_maturity, aml.date) AS date_maturity,
                            aml.amount_residual_currency AS residual,
                            aml.no_followup
@@ -648,7 +651,7 @@ class RelanceReminder(models.Model):
                        partner.commercial_partner_id AS partner_id,
                        item.currency_id,
                        item.move_id,
-                       move.name AS move_name,
+                       item.move_name,
                        item.date_maturity,
                        item.residual,
                        state.level_id,
@@ -656,13 +659,21 @@ class RelanceReminder(models.Model):
                        CASE
                            WHEN commercial.relance_excluded THEN 'partner'
                            WHEN item.no_followup THEN 'no_followup'
-                           WHEN move.payment_state IN ('in_payment', 'paid')
-                               THEN 'in_payment'
-                           WHEN move.dispute_state = 'open' THEN 'dispute'
-                           WHEN move.relance_paused_until >= %(date)s THEN 'paused'
+                           -- a subquery per item: PostgreSQL would rather
+                           -- scan every journal entry than probe the few
+                           -- thousand it needs
+                           ELSE (
+                               SELECT CASE
+                                   WHEN move.payment_state IN ('in_payment', 'paid')
+                                       THEN 'in_payment'
+                                   WHEN move.dispute_state = 'open' THEN 'dispute'
+                                   WHEN move.relance_paused_until >= %(date)s
+                                       THEN 'paused'
+                               END
+                                 FROM account_move move
+                                WHERE move.id = item.move_id)
                        END AS exclusion
                   FROM item
-                  JOIN account_move move ON move.id = item.move_id
                   JOIN res_partner partner ON partner.id = item.partner_id
                   JOIN res_partner commercial
                     ON commercial.id = partner.commercial_partner_id
