@@ -149,8 +149,8 @@ registry.category("web_tour.tours").add("account_relance_main_flow", {
         },
         ...openReminderMenu("account_relance.relance_reminder_menu"),
         {
-            content: "Open the reminder again",
-            trigger: `${ROW} td[name=partner_id]`,
+            content: "Open the reminder again, from the unfiltered list",
+            trigger: `.o_list_view:not(:has(.o_searchview_facet)) ${ROW} td[name=partner_id]`,
             run: "click",
         },
         {
