@@ -50,6 +50,11 @@
         "views/account_relance_menus.xml",
     ],
     "demo": ["demo/relance_demo.xml"],
+    "assets": {
+        "web.assets_tests": [
+            "account_relance/static/tests/tours/**/*",
+        ],
+    },
     "installable": True,
     "application": False,
 }
