@@ -225,15 +225,6 @@ class RelanceReminder(models.Model):
         ctx = self.env.context
         return bool(ctx.get("cron_id") or ctx.get("relance_automatic_send"))
 
-    def _get_letters_to_print_domain(self):
-        """Letters to print also include the reminders whose email fell back
-        on a letter (hook of the letters' batch printing)."""
-        parent = getattr(super(), "_get_letters_to_print_domain", None)
-        queued = Domain("letter_state", "=", "to_print") & Domain(
-            "state", "in", ["draft", "to_send"]
-        )
-        return parent() | queued if parent else queued
-
     def _send_channels(self):
         """Hand the reminder to each channel of its level not done yet.  A
         channel that fails records its error and does not stop the others."""

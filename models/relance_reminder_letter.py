@@ -394,8 +394,18 @@ class RelanceReminder(models.Model):
         }
 
     def _get_letters_to_print_domain(self):
-        return Domain("state", "in", ["draft", "to_send"]) & Domain(
-            "level_id.channel_letter", "=", True
+        """Reminders with a letter to print (plain or registered): of a level
+        that sends one, or queued by a channel (an email that fell back on a
+        letter), not printed yet; in error too, when only the email failed.
+        The "Letters to Print" filter says the same."""
+        return (
+            Domain("state", "in", ["draft", "to_send", "error"])
+            & Domain("letter_state", "!=", "printed")
+            & (
+                Domain("letter_state", "=", "to_print")
+                | Domain("level_id.channel_letter", "=", True)
+                | Domain("level_id.channel_registered", "=", True)
+            )
         )
 
     def _print_letters(self, chunk_size=25):

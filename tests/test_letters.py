@@ -114,6 +114,24 @@ class TestLetters(RelanceLetterCommon):
         )
         self.assertEqual(report_pdf, pdf)
 
+    def test_letters_to_print_include_registered_and_in_error(self):
+        """The "Letters to Print" list holds plain and registered letters not
+        printed yet, also of reminders whose email failed."""
+        formal = self.levels["formal"]
+        formal.write({"channel_letter": False, "channel_registered": True})
+        registered = self._reminder(self.customer, "formal", self.invoice, "2025-08-14")
+        failed = self._reminder(
+            self.customer, "firm", self.invoice, "2025-08-14", state="error"
+        )
+        printed = self._reminder(
+            self.customer, "friendly", self.invoice, "2025-08-14", state="printed"
+        )
+        Reminder = self.env["relance.reminder"]
+        to_print = Reminder.search(Reminder._get_letters_to_print_domain())
+        self.assertIn(registered, to_print)
+        self.assertIn(failed, to_print)
+        self.assertNotIn(printed, to_print)
+
     def test_batch_of_50_into_one_pdf(self):
         """50 reminders give one PDF of 50 one-page letters in their order;
         all are printed and each keeps its own letter."""
