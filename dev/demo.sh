@@ -3,7 +3,8 @@
 # company, the French chart of accounts and account_relance with its demo data
 # (about 300 invoices of 30 French customers with distinct payment habits),
 # the reminder job run once; then Odoo served on http://127.0.0.1:8069.
-# Running it again just serves the existing database.
+# Running it again serves the existing database, first updated to the
+# checkout's code when that changed since.
 #   DEMO_NO_SERVE=1  stop after the set-up (tests, screenshots)
 #   RELANCE_DEMO_DB  the database name (default relance_demo)
 #   RELANCE_HTTP_PORT the port (default 8069)
@@ -25,7 +26,9 @@ odoo_shell() {  # odoo_shell: runs the Python code read on stdin in $db
     "$PY" "$ODOO_PATH/odoo-bin" shell -c "$conf" -d "$db" --no-http --log-level=warn
 }
 
+fresh=0
 if ! demo_ready; then
+    fresh=1
     drop_db "$db"
     log "creating the demo database $db (a few minutes, once)"
     # Odoo 19 loads a module's demo data only when its dependencies have
@@ -74,6 +77,20 @@ if hasattr(reminders, "generate_reminders"):
 env["ir.config_parameter"].set_param("account_relance.demo_ready", "1")
 env.cr.commit()
 PY
+fi
+
+# The addon's files as they are now: the database follows the checkout.
+code=$(find __manifest__.py __init__.py models views data demo security report wizards \
+    static i18n migrations -type f 2>/dev/null | LC_ALL=C sort | xargs sha1sum | sha1sum | cut -c1-40)
+if [ "$(psql -d "$db" -tAc "SELECT value FROM ir_config_parameter WHERE key='account_relance.demo_code'")" != "$code" ]; then
+    if [ $fresh = 0 ]; then
+        log "updating account_relance in $db to the checkout's code"
+        odoo "$conf" -d "$db" -u account_relance --stop-after-init --log-level=warn 2>&1 \
+            | grep -v "Running as user 'root'" || true
+    fi
+    psql -d "$db" -qc "INSERT INTO ir_config_parameter (key, value)
+        VALUES ('account_relance.demo_code', '$code')
+        ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"
 fi
 
 log "demo ready: http://127.0.0.1:$port  (login: admin, password: admin; database $db)"
