@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 
 class RelanceReminder(models.Model):
@@ -107,6 +108,19 @@ class RelanceReminder(models.Model):
         lines = self.env["relance.reminder.line"]
         vals_list = []
         for reminder in self:
+            foreign = reminder.move_line_ids.filtered(
+                lambda item, company=reminder.company_id: item.company_id != company
+            )
+            if foreign:
+                raise UserError(
+                    self.env._(
+                        "Reminder %(reminder)s can only list journal items of "
+                        "its company, %(company)s: %(items)s",
+                        reminder=reminder.display_name,
+                        company=reminder.company_id.name,
+                        items=", ".join(foreign.mapped("display_name")),
+                    )
+                )
             listed = reminder.line_ids.move_line_id
             lines |= reminder.line_ids.filtered(
                 lambda line, items=reminder.move_line_ids: line.move_line_id

@@ -3,6 +3,7 @@ from datetime import date
 from freezegun import freeze_time
 
 from odoo import Command
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common_engine import D, ReminderEngineCommon, days
@@ -284,6 +285,40 @@ class TestReminderEngine(ReminderEngineCommon):
         self.assertEqual(second.company_id, company_2)
         self.assertEqual(second.level_id.plan_id, plan_2)
         self.assertEqual(second.line_ids.move_id.company_id, company_2)
+
+    def test_reminder_made_by_hand_lists_its_company_items_only(self):
+        """Items written on a reminder made by hand become its lines; an item
+        of another company is refused."""
+        first = self._invoice(self.customer, days(-20))
+        second = self._invoice(self.customer, days(-10))
+        receivable = (first | second).line_ids.filtered(
+            lambda aml: aml.account_id.account_type == "asset_receivable"
+        )
+        reminder = self.Reminder.create(
+            {
+                "partner_id": self.customer.id,
+                "company_id": self.company.id,
+                "level_id": self.level1.id,
+                "date": D,
+                "currency_id": self.company.currency_id.id,
+                "move_line_ids": [Command.set(receivable.ids)],
+            }
+        )
+        self.assertEqual(reminder.line_ids.move_id, first | second)
+        self.assertEqual(reminder.line_ids.mapped("days_overdue"), [20, 10])
+        reminder.move_line_ids = [Command.unlink(receivable[1].id)]
+        self.assertEqual(reminder.line_ids.move_id, first)
+        company_2 = self.setup_other_company(name="Relance Co 3")["company"]
+        self.env.user.company_ids |= company_2
+        other = self._invoice(self.customer, days(-20), company_id=company_2.id)
+        with self.assertRaises(UserError):
+            reminder.move_line_ids = [
+                Command.link(
+                    other.line_ids.filtered(
+                        lambda aml: aml.account_id.account_type == "asset_receivable"
+                    ).id
+                )
+            ]
 
     def test_running_twice_the_same_day_changes_nothing(self):
         self._invoice(self.customer, D)
