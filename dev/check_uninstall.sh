@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install account_relance on a copy of TEMPLATE (no `sale` there), then
-# uninstall it and check that none of its models or tables is left behind.
+# uninstall it and check that none of its models, tables or indexes is left
+# behind.
 source "$(dirname "$0")/common.sh"
 conf=$1 tmpl=$2 db=$3
 copy_db "$tmpl" "$db"
@@ -24,6 +25,9 @@ with Registry(db).cursor() as cr:
 with Registry(db).cursor() as cr:
     cr.execute("SELECT tablename FROM pg_tables WHERE tablename LIKE 'relance%%'")
     tables = [row[0] for row in cr.fetchall()]
+    # the indexes it adds to Odoo's tables too (account_move_line's)
+    cr.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%%relance%%'")
+    tables += [row[0] for row in cr.fetchall()]
     cr.execute("SELECT model FROM ir_model WHERE model LIKE 'relance.%%'")
     models = [row[0] for row in cr.fetchall()]
     cr.execute("SELECT state FROM ir_module_module WHERE name = 'account_relance'")
