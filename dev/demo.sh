@@ -71,9 +71,7 @@ PY
 
     log "running the reminder job once"
     odoo_shell <<'PY' || die "the reminder job failed"
-reminders = env["relance.reminder"]
-if hasattr(reminders, "generate_reminders"):
-    reminders.generate_reminders()
+env["relance.reminder"].generate_reminders()
 env["ir.config_parameter"].set_param("account_relance.demo_ready", "1")
 env.cr.commit()
 PY

@@ -1,4 +1,5 @@
 import io
+import logging
 import re
 
 from lxml import etree
@@ -6,8 +7,11 @@ from lxml import html as lxml_html
 from markupsafe import Markup
 
 from odoo import api, models
+from odoo.exceptions import UserError
 from odoo.tools import split_every
 from odoo.tools.pdf import PdfFileReader, PdfFileWriter
+
+_logger = logging.getLogger(__name__)
 
 # Letters rendered by chunks as ONE document per wkhtmltopdf call: Debian's
 # unpatched wkhtmltopdf refuses several documents per call and drops separate
@@ -80,9 +84,16 @@ class IrActionsReport(models.Model):
                     starts.append((index, int(match.group(1))))
                     break
         if [res_id for __, res_id in starts] != list(res_ids):
-            raise ValueError(
-                f"Letters could not be split: expected {list(res_ids)}, "
-                f"found {[res_id for __, res_id in starts]}"
+            _logger.warning(
+                "Letters could not be split: expected %s, found %s",
+                list(res_ids),
+                [res_id for __, res_id in starts],
+            )
+            raise UserError(
+                self.env._(
+                    "The letters could not be split into one PDF per reminder. "
+                    "Print them in smaller batches, or one by one."
+                )
             )
         letters = {}
         for position, (first, res_id) in enumerate(starts):

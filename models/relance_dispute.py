@@ -123,6 +123,9 @@ class RelanceDispute(models.Model):
         "(move_id) WHERE state = 'open'",
         "An invoice has at most one open dispute.",
     )
+    _amount_positive = models.Constraint(
+        "CHECK(amount >= 0)", "A disputed amount cannot be negative."
+    )
 
     @api.depends("move_id")
     def _compute_amount(self):

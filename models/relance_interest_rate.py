@@ -34,6 +34,9 @@ class RelanceInterestRate(models.Model):
         "(date_from, COALESCE(company_id, 0))",
         "There is already a rate from this date for this company.",
     )
+    _rate_positive = models.Constraint(
+        "CHECK(rate >= 0)", "An interest rate cannot be negative."
+    )
 
     @api.model
     def _get_rate(self, company, date):

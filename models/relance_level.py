@@ -72,6 +72,12 @@ class RelanceLevel(models.Model):
     )
     channel_summary = fields.Char(compute="_compute_channel_summary")
 
+    _minimums_positive = models.Constraint(
+        "CHECK(min_days_since_last >= 0 AND min_amount >= 0)",
+        "A level's minimum days since the last reminder and minimum amount "
+        "cannot be negative.",
+    )
+
     @api.depends(
         "channel_email",
         "channel_sms",

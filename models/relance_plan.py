@@ -59,6 +59,11 @@ class RelancePlan(models.Model):
         "(company_id) WHERE is_default AND active",
         "A company has only one default reminder plan.",
     )
+    _adaptive_positive = models.Constraint(
+        "CHECK(adaptive_max_days >= 0 AND adaptive_min_sample >= 0)",
+        "The maximum shift and the minimum sample of adaptive timing cannot "
+        "be negative.",
+    )
 
     @api.depends("level_ids")
     def _compute_level_count(self):

@@ -1,3 +1,4 @@
+from collections import defaultdict
 from datetime import datetime, time, timedelta
 
 from odoo import api, fields, models
@@ -258,6 +259,7 @@ class RelanceReminder(models.Model):
 
     def _update_state_from_channels(self):
         """Derive the reminder's state from the outcome of its channels."""
+        outcomes = defaultdict(self.browse)
         for reminder in self:
             if reminder.state == "cancel":
                 continue
@@ -306,14 +308,12 @@ class RelanceReminder(models.Model):
                 state = "sent"
             else:
                 state = "to_send"
-            vals = {}
-            if reminder.state != state:
-                vals["state"] = state
             message = "\n".join(errors) or False
-            if reminder.error_message != message:
-                vals["error_message"] = message
-            if vals:
-                reminder.write(vals)
+            if (reminder.state, reminder.error_message) != (state, message):
+                outcomes[state, message] |= reminder
+        # one write per outcome, not per reminder
+        for (state, message), reminders in outcomes.items():
+            reminders.write({"state": state, "error_message": message})
 
     # --- email -----------------------------------------------------------
 
@@ -666,10 +666,11 @@ class RelanceReminder(models.Model):
             ._fields["failure_type"]
             ._description_selection(self.env)
         )
+        sent = self.browse()
         for reminder in queued:
             notifs = by_message[reminder.sms_message_id.id]
             if any(n.notification_status in ("pending", "sent") for n in notifs):
-                reminder.sms_state = "sent"
+                sent |= reminder
             elif notifs and all(
                 n.notification_status in ("exception", "bounce", "canceled")
                 for n in notifs
@@ -683,37 +684,13 @@ class RelanceReminder(models.Model):
                         or self.env._("The SMS could not be sent."),
                     }
                 )
+        sent.sms_state = "sent"
 
     # --- phone -----------------------------------------------------------
-
-    def _get_default_call_script(self):
-        self.ensure_one()
-        lines = [
-            self.env._(
-                "Call %(customer)s about %(amount)s overdue (reminder %(name)s).",
-                customer=self.partner_id.display_name,
-                amount=self.currency_id.format(self.amount_due),
-                name=self.name,
-            ),
-            self.env._("Invoices: %(invoices)s.", invoices=self._invoice_names()),
-            self.env._(
-                "Ask whether the invoices were received and are approved, "
-                "whether anything blocks the payment, and for a payment date; "
-                "record any promise to pay or dispute on the reminder."
-            ),
-        ]
-        return "\n".join(lines)
-
-    def _invoice_names(self):
-        return ", ".join(self.move_line_ids.move_id.mapped("name"))
 
     def _send_phone(self):
         """Plan a call activity for the responsible with the call script."""
         self.ensure_one()
-        if hasattr(self, "_get_call_script"):
-            script = self._get_call_script()
-        else:
-            script = self._get_default_call_script()
         activity = self.activity_schedule(
             "mail.mail_activity_data_call",
             date_deadline=fields.Date.context_today(self),
@@ -721,7 +698,7 @@ class RelanceReminder(models.Model):
                 "Call %(customer)s about the overdue invoices",
                 customer=self.partner_id.display_name,
             ),
-            note=script,
+            note=self._get_call_script(),
             user_id=(self.user_id or self.env.user).id,
         )
         self.write({"phone_state": "planned", "phone_activity_id": activity.id})

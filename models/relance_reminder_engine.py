@@ -327,13 +327,10 @@ class RelanceReminder(models.Model):
         for decision in decisions:
             if decision.escalated:
                 escalated[decision.company_id].add(decision.partner_id)
-        if escalated and "relance.promise" in self.env:
-            promise_model = self.env["relance.promise"]
-            if hasattr(promise_model, "_mark_escalated"):
-                for company_id, partner_ids in escalated.items():
-                    promise_model._mark_escalated(
-                        self.env["res.company"].browse(company_id), partner_ids
-                    )
+        for company_id, partner_ids in escalated.items():
+            self.env["relance.promise"]._mark_escalated(
+                self.env["res.company"].browse(company_id), partner_ids
+            )
         if not self.env.context.get("relance_defer_send"):
             to_send = reminders.filtered(lambda reminder: reminder.state == "to_send")
             if to_send:
@@ -567,12 +564,7 @@ class RelanceReminder(models.Model):
 
     @api.model
     def _get_escalating_partner_ids(self, company):
-        if "relance.promise" not in self.env:
-            return set()
-        promise_model = self.env["relance.promise"]
-        if not hasattr(promise_model, "_get_escalating_partner_ids"):
-            return set()
-        return set(promise_model._get_escalating_partner_ids(company))
+        return set(self.env["relance.promise"]._get_escalating_partner_ids(company))
 
     @api.model
     def _get_last_reminder_dates(self, company, partners, date):

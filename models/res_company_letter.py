@@ -75,6 +75,14 @@ class ResCompany(models.Model):
         "city when empty.",
     )
 
+    _relance_charges_positive = models.Constraint(
+        "CHECK(relance_contractual_rate >= 0 AND relance_legal_interest_rate >= 0"
+        " AND relance_interest_days_basis > 0 AND relance_recovery_indemnity >= 0"
+        " AND relance_formal_deadline_days >= 0)",
+        "Late-payment rates, the indemnity and the formal notice deadline cannot "
+        "be negative, and a year has at least one day.",
+    )
+
     @api.depends("relance_contractual_rate", "relance_legal_interest_rate")
     def _compute_relance_rate_warning(self):
         for company in self:

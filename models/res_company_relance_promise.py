@@ -17,3 +17,8 @@ class ResCompany(models.Model):
         help="When a promise to pay is broken, the customer's next reminder "
         "moves up one level.",
     )
+
+    _relance_promise_grace_positive = models.Constraint(
+        "CHECK(relance_promise_grace_days >= 0)",
+        "The grace period of promises to pay cannot be negative.",
+    )

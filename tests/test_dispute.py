@@ -76,9 +76,6 @@ class TestDispute(RelanceDisputeCommon):
 
     def test_engine_skips_disputed_invoice(self):
         Reminder = self.env["relance.reminder"]
-        if not hasattr(Reminder, "generate_reminders"):
-            self.assertTrue(True, "the reminder engine is not merged yet")
-            return
         company = self.env.company
         if not self.env["relance.plan"]._get_default_plan(company):
             self.env["relance.plan"].create(

@@ -124,9 +124,6 @@ class TestPromise(RelanceDisputeCommon):
 
     def test_broken_promise_escalates_next_reminder(self):
         Reminder = self.env["relance.reminder"]
-        if not hasattr(Reminder, "generate_reminders"):
-            self.assertTrue(True, "the reminder engine is not merged yet")
-            return
         company = self.env.company
         if not self.env["relance.plan"]._get_default_plan(company):
             self.env["relance.plan"].create(

@@ -1,10 +1,12 @@
 from datetime import date
 
 from freezegun import freeze_time
+from psycopg2.errors import CheckViolation
 
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common_engine import D, ReminderEngineCommon, days
 
@@ -470,6 +472,25 @@ class TestReminderEngine(ReminderEngineCommon):
 
 @tagged("post_install", "-at_install")
 class TestReminderEngineDefaults(ReminderEngineCommon):
+    def test_negative_settings_are_refused(self):
+        """A negative waiting time, minimum, shift, grace period or a year of
+        no day is refused with the rule's message, not saved."""
+        for record, vals in (
+            (self.level1, {"min_days_since_last": -1}),
+            (self.level1, {"min_amount": -10.0}),
+            (self.level1.plan_id, {"adaptive_max_days": -5}),
+            (self.company, {"relance_interest_days_basis": 0}),
+            (self.company, {"relance_promise_grace_days": -1}),
+        ):
+            with (
+                self.subTest(field=next(iter(vals))),
+                self.assertRaises(CheckViolation),
+                mute_logger("odoo.sql_db"),
+                self.env.cr.savepoint(),
+            ):
+                record.write(vals)
+                record.flush_recordset()
+
     def test_standard_plan_levels(self):
         # the standard plan belongs to the main company, not the test user's
         plan = self.env.ref("account_relance.relance_plan_standard").sudo()
