@@ -516,6 +516,36 @@ class RelanceReminder(models.Model):
             by_message[notification.mail_message_id.id] |= notification
         return by_message
 
+    @api.model
+    def _on_emails_processed(
+        self, mails, success_partner_ids, failure_type, failure_reason
+    ):
+        """The mail queue processed reminder emails: record the outcome.
+
+        :param mails: ``(mail.message id, recipient partner ids)`` pairs, read
+            before the mails were deleted
+        """
+        # sudo: the mail queue runs as any user; the reminder only records
+        # the outcome of its own email.
+        reminders = self.sudo().search(
+            [
+                ("email_message_id", "in", [message_id for message_id, __ in mails]),
+                ("email_state", "=", "queued"),
+            ]
+        )
+        for reminder in reminders:
+            recipients = set(reminder.email_partner_ids.ids)
+            if not any(
+                message_id == reminder.email_message_id.id and partner_ids & recipients
+                for message_id, partner_ids in mails
+            ):
+                continue
+            if success_partner_ids & recipients:
+                reminder.email_state = "sent"
+            elif failure_type:
+                reminder._email_failed(failure_reason)
+        reminders._update_state_from_channels()
+
     def _email_failed(self, reason):
         self.write(
             {
