@@ -2,9 +2,12 @@
 
 Odoo loads the addon through the `.addons/account_relance` link, whatever the
 checkout's folder is called, but pytest names test modules after the real
-folder (``main.tests.test_x``).  pytest-odoo prefixes that with
-``odoo.addons.``; this plugin also renames the folder to the addon's name, so
-that the tests import the very modules Odoo loaded.
+folder (``main.tests.test_x``), and after nothing at all when the folder's
+name is no Python name (``account_relance-main``, what "Download ZIP" gives):
+the addon's own ``__init__.py`` is then imported as a top-level module and
+its relative imports fail.  Every file of the checkout is named here from
+its path inside the checkout, so that the tests import the very modules Odoo
+loaded, whatever the folder is called.
 """
 
 import _pytest.pathlib
@@ -14,17 +17,14 @@ ADDON = "account_relance"
 
 def pytest_configure(config):
     resolve = _pytest.pathlib.resolve_pkg_root_and_module_name
+    root = config.rootpath
 
     def resolve_pkg_root_and_module_name(path, *, consider_namespace_packages=False):
-        pkg_root, module_name = resolve(
-            path, consider_namespace_packages=consider_namespace_packages
-        )
-        parts = module_name.split(".")
-        if parts[:2] == ["odoo", "addons"] and len(parts) > 2 and parts[2] != ADDON:
-            if (config.rootpath / "__manifest__.py").is_file() and parts[
-                2
-            ] == config.rootpath.name:
-                module_name = ".".join(["odoo", "addons", ADDON, *parts[3:]])
-        return pkg_root, module_name
+        if (root / "__manifest__.py").is_file() and path.is_relative_to(root):
+            parts = list(path.relative_to(root).with_suffix("").parts)
+            if parts and parts[-1] == "__init__":
+                parts.pop()
+            return root.parent, ".".join(["odoo", "addons", ADDON, *parts])
+        return resolve(path, consider_namespace_packages=consider_namespace_packages)
 
     _pytest.pathlib.resolve_pkg_root_and_module_name = resolve_pkg_root_and_module_name

@@ -37,4 +37,6 @@ PYTHONPATH=$ODOO_PATH:$ROOT/dev "$PY" -m pytest -p no:cacheprovider -p pytest_ac
 status=$?
 set -e
 "$PY" dev/check_skips.py "$LOCAL/junit.xml" "$ROOT/tests/allowed_skips.txt" || status=1
+# 4. The same tests from a checkout whose folder is no Python name.
+bash dev/check_folder_name.sh "$conf" "$db" || status=1
 exit $status
