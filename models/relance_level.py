@@ -71,12 +71,27 @@ class RelanceLevel(models.Model):
         domain=[("model", "=", "relance.reminder")],
     )
     channel_summary = fields.Char(compute="_compute_channel_summary")
+    apply_charges = fields.Boolean(
+        string="Claim Late-Payment Charges",
+        help="The reminders of this level state the statutory late-payment "
+        "interest and the recovery indemnity (when the company claims them and "
+        "the customer is not a consumer), and can book them on an invoice.",
+    )
+    set_credit_hold = fields.Boolean(
+        string="Put on Credit Hold",
+        help="Sending a reminder at this level (for example the formal notice) "
+        "puts the customer on credit hold.",
+    )
 
     _minimums_positive = models.Constraint(
         "CHECK(min_days_since_last >= 0 AND min_amount >= 0)",
         "A level's minimum days since the last reminder and minimum amount "
         "cannot be negative.",
     )
+
+    # ------------------------------------------------------------
+    # COMPUTE
+    # ------------------------------------------------------------
 
     @api.depends(
         "channel_email",
@@ -91,6 +106,10 @@ class RelanceLevel(models.Model):
             level.channel_summary = ", ".join(
                 label for field, label in labels.items() if level[field]
             )
+
+    # ------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------
 
     def _channel_labels(self):
         return {

@@ -3,6 +3,9 @@ from odoo.tools import SQL
 
 
 class AccountMoveLine(models.Model):
+    """A receivable journal item: its reminder level and last reminder date
+    are read from the reminder lines that listed it."""
+
     _inherit = "account.move.line"
 
     # An item's reminder state is read from the reminder lines that listed
@@ -36,6 +39,10 @@ class AccountMoveLine(models.Model):
         " AND parent_state = 'posted' AND amount_residual_currency != 0"
     )
 
+    # ------------------------------------------------------------
+    # COMPUTE
+    # ------------------------------------------------------------
+
     @api.depends(
         "relance_line_ids.level_id",
         "relance_line_ids.reminder_id.state",
@@ -60,6 +67,10 @@ class AccountMoveLine(models.Model):
             line.relance_level_id = level_id
             line.relance_last_date = last_date
 
+    # ------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------
+
     @api.model
     def _relance_state_sql(self, item_ids):
         """The reminder state of the journal items that the subquery
@@ -79,3 +90,12 @@ class AccountMoveLine(models.Model):
             """,
             item_ids=item_ids,
         )
+
+    def _reconcile_post_hook(self, data):
+        """Payments reconciled with customer invoices: close the promises they
+        keep and release the automatic credit holds they settle."""
+        result = super()._reconcile_post_hook(data)
+        invoices = self.move_id.filtered(lambda m: m.is_sale_document(True))
+        if invoices:
+            invoices._relance_payment_received()
+        return result
