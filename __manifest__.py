@@ -2,7 +2,7 @@
     "name": "Customer Payment Reminders (Relance client)",
     "summary": "Payment reminders that adapt to each customer's payment habit: "
     "follow-up plans, disputes, promises to pay, letters and late-payment charges",
-    "version": "19.0.1.1.0",
+    "version": "19.0.2.0.0",
     "category": "Accounting/Accounting",
     "author": "account_relance",
     "website": "https://github.com/account-relance/account_relance",
@@ -50,6 +50,7 @@
         "views/account_relance_menus.xml",
     ],
     "demo": ["demo/relance_demo.xml"],
+    "post_init_hook": "post_init_hook",
     "assets": {
         "web.assets_tests": [
             "account_relance/static/tests/tours/**/*",

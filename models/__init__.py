@@ -2,11 +2,8 @@ from . import relance_plan
 from . import relance_level
 from . import relance_reminder
 from . import relance_reminder_line
-from . import relance_reminder_engine
-from . import relance_reminder_channels
-from . import relance_reminder_letter
-from . import relance_reminder_dispute
-from . import relance_reminder_credit_hold
+from . import relance_engine
+from . import relance_reminder_send
 from . import relance_partner_behaviour
 from . import relance_dispute_reason
 from . import relance_dispute

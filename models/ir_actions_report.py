@@ -111,6 +111,16 @@ class IrActionsReport(models.Model):
         return letters
 
     @api.model
+    def _relance_merge_pdfs(self, pdfs):
+        """One PDF of the given PDFs (bytes), in their order."""
+        writer = PdfFileWriter()
+        for pdf in pdfs:
+            writer.appendPagesFromReader(PdfFileReader(io.BytesIO(pdf)))
+        stream = io.BytesIO()
+        writer.write(stream)
+        return stream.getvalue()
+
+    @api.model
     def _build_wkhtmltopdf_args(
         self,
         paperformat_id,

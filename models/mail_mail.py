@@ -28,7 +28,7 @@ class MailMail(models.Model):
         if reminder_mails:
             # success_pids holds res.partner records (ids in older callers)
             success_ids = {getattr(p, "id", p) for p in success_pids}
-            self.env["relance.reminder"]._on_emails_processed(
+            self.env["relance.reminder.send"]._on_emails_processed(
                 reminder_mails, success_ids, failure_type, failure_reason
             )
         return res

@@ -105,6 +105,10 @@ class RelanceLateCharge(models.AbstractModel):
         return sorted(events)
 
     @api.model
+    def _empty_charges(self):
+        return {"lines": [], "interest": 0.0, "indemnity": 0.0, "total": 0.0}
+
+    @api.model
     def _get_charges(self, lines, date, currency=None):
         """The late-payment charges of receivable ``lines`` counted until ``date``.
 
@@ -115,7 +119,7 @@ class RelanceLateCharge(models.AbstractModel):
             ``currency`` (the lines' currency by default).
         """
         currency = currency or lines.currency_id[:1] or self.env.company.currency_id
-        result = {"lines": [], "interest": 0.0, "indemnity": 0.0, "total": 0.0}
+        result = self._empty_charges()
         for line in lines.sorted(lambda ln: (ln.date_maturity or ln.date, ln.id)):
             due_date = line.date_maturity or line.date
             if line.balance <= 0 or not due_date or due_date >= date:

@@ -77,6 +77,12 @@ class RelanceLevel(models.Model):
         "interest and the recovery indemnity (when the company claims them and "
         "the customer is not a consumer), and can book them on an invoice.",
     )
+    requires_previous_delivered = fields.Boolean(
+        string="Requires the Previous Level Sent",
+        help="A customer gets this level only once the previous level of the "
+        "plan reached him (sent or printed); until then he gets the previous "
+        "level. A court expects a formal notice to follow actual reminders.",
+    )
     set_credit_hold = fields.Boolean(
         string="Put on Credit Hold",
         help="Sending a reminder at this level (for example the formal notice) "
@@ -110,6 +116,21 @@ class RelanceLevel(models.Model):
     # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
+
+    def _get_channels(self):
+        """The channels this level sends through: "email", "sms", "phone",
+        "letter" (plain or registered)."""
+        self.ensure_one()
+        channels = []
+        if self.channel_email:
+            channels.append("email")
+        if self.channel_sms:
+            channels.append("sms")
+        if self.channel_phone:
+            channels.append("phone")
+        if self.channel_letter or self.channel_registered:
+            channels.append("letter")
+        return channels
 
     def _channel_labels(self):
         return {

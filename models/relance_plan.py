@@ -92,22 +92,38 @@ class RelancePlan(models.Model):
         missing = companies.filtered(lambda company: company.id not in result)
         if not missing:
             return result
-        # sudo: credit controllers cannot create plans; this only gives a
-        # company the addon's standard plan the first time it is needed.
+        # sudo: whoever creates a company gives it the addon's standard plan
+        # (the plan is read from the main company, which they may not see).
         standard = self.sudo().env.ref(
             "account_relance.relance_plan_standard", raise_if_not_found=False
         )
         for company in missing:
             if standard:
-                plan = standard.copy(
-                    {"company_id": company.id, "is_default": True, "sequence": 1}
-                )
+                vals = {"company_id": company.id, "is_default": True, "sequence": 1}
+                name = self.sudo()._get_free_name(company, standard.name)
+                if name != standard.name:  # given, the name loses its translations
+                    vals["name"] = name
+                plan = standard.copy(vals)
             else:
-                # sudo: the first run for a company creates its default plan,
-                # whoever runs it (credit controllers cannot create plans).
+                # sudo: as above, when the standard plan was deleted
                 plan = self.sudo().create(self._standard_plan_values(company))
             result[company.id] = plan.sudo(False)
         return result
+
+    @api.model
+    def _get_free_name(self, company, name):
+        """``name``, or ``name (2)``... when the company (archived plans
+        included) already has a plan of that name."""
+        taken = set(
+            self.with_context(active_test=False)
+            .search([("company_id", "=", company.id)])
+            .mapped("name")
+        )
+        candidate, number = name, 1
+        while candidate in taken:
+            number += 1
+            candidate = f"{name} ({number})"
+        return candidate
 
     @api.model
     def _standard_plan_values(self, company):
@@ -143,14 +159,11 @@ class RelancePlan(models.Model):
         }
 
     @api.model
-    def _get_partner_plans(self, company, partners, create=True):
+    def _get_partner_plans(self, company, partners):
         """Return {partner_id: plan} for the given commercial partners in
-        ``company``: the partner's own plan there, else the company default
-        (created from the standard plan if missing, unless not ``create``)."""
-        if create:
-            default = self._ensure_default_plan(company)[company.id]
-        else:
-            default = self._get_default_plan(company)
+        ``company``: the partner's own plan there if active, else the
+        company's default plan; partners without either are left out."""
+        default = self._get_default_plan(company)
         result = {}
         partners = partners.with_company(company)
         # only the plan: the prefetch would read every partner column

@@ -1,5 +1,28 @@
+"""A payment reminder: one customer, one level, the items it lists, and the
+outcome of each of its channels.
+
+Every field and state of a reminder is here.  Who gets a reminder is decided
+by ``relance.engine`` (and ``engine/decision.py``); how it goes out by
+``relance.reminder.send``; what its letter prints by the report model
+``report.account_relance.report_relance_reminder``.
+"""
+
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.fields import Command, Domain
+
+# Status of one channel of a reminder.  "queued": handed over to Odoo's mail
+# or SMS queue, not yet left; "sent": left; "error": failed (reason kept);
+# "fallback": replaced by a letter.
+CHANNEL_STATES = [
+    ("queued", "Queued"),
+    ("sent", "Sent"),
+    ("error", "Failed"),
+    ("fallback", "Replaced by a Letter"),
+]
+DELIVERED_STATES = ("sent", "printed")
 
 
 class RelanceReminder(models.Model):
@@ -9,6 +32,7 @@ class RelanceReminder(models.Model):
     _order = "date desc, id desc"
     _check_company_auto = True
 
+    # --- what the engine decided -------------------------------------------
     name = fields.Char(
         string="Reference",
         required=True,
@@ -38,7 +62,10 @@ class RelanceReminder(models.Model):
         tracking=True,
         check_company=True,
     )
-    plan_id = fields.Many2one(related="level_id.plan_id", store=True)
+    # computed before the daily job's INSERT rather than by an UPDATE after it
+    plan_id = fields.Many2one(related="level_id.plan_id", store=True, precompute=True)
+    tone = fields.Selection(related="level_id.tone")
+    channel_summary = fields.Char(related="level_id.channel_summary", string="Channels")
     date = fields.Date(
         required=True,
         index=True,
@@ -95,9 +122,194 @@ class RelanceReminder(models.Model):
         help="Why this reminder was generated: the rule, the customer's habit "
         "and the dates.",
     )
+    escalated = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="One level higher than the items alone give: the customer broke "
+        "a promise to pay.",
+    )
     error_message = fields.Text(readonly=True, copy=False)
 
+    # --- channels: email ---------------------------------------------------
+    email_state = fields.Selection(
+        selection=CHANNEL_STATES,
+        string="Email",
+        readonly=True,
+        copy=False,
+        tracking=True,
+    )
+    email_message_id = fields.Many2one(
+        comodel_name="mail.message",
+        string="Email Message",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="set null",
+    )
+    email_partner_ids = fields.Many2many(
+        comodel_name="res.partner",
+        relation="relance_reminder_email_partner_rel",
+        column1="reminder_id",
+        column2="partner_id",
+        string="Email Recipients",
+        readonly=True,
+        copy=False,
+    )
+    email_cc = fields.Char(string="Email CC", readonly=True, copy=False)
+    email_failure_reason = fields.Char(readonly=True, copy=False)
+    # --- channels: SMS -----------------------------------------------------
+    sms_state = fields.Selection(
+        selection=CHANNEL_STATES[:3],
+        string="SMS",
+        readonly=True,
+        copy=False,
+        tracking=True,
+    )
+    sms_number = fields.Char(
+        string="SMS Number",
+        readonly=True,
+        copy=False,
+        help="The number the SMS went to, in international (E.164) format.",
+    )
+    sms_message_id = fields.Many2one(
+        comodel_name="mail.message",
+        string="SMS Message",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="set null",
+    )
+    sms_failure_reason = fields.Char(readonly=True, copy=False)
+    # --- channels: phone call ----------------------------------------------
+    phone_state = fields.Selection(
+        selection=[("planned", "Call Planned"), ("done", "Called")],
+        string="Phone Call",
+        readonly=True,
+        copy=False,
+        tracking=True,
+    )
+    phone_activity_id = fields.Many2one(
+        comodel_name="mail.activity",
+        string="Call Activity",
+        readonly=True,
+        copy=False,
+        ondelete="set null",
+    )
+    call_script = fields.Html(
+        compute="_compute_call_script",
+        sanitize=False,
+        help="What to ask and say when calling the customer about this reminder.",
+    )
+    # --- channels: letter --------------------------------------------------
+    letter_state = fields.Selection(
+        selection=[("to_print", "To Print"), ("printed", "Printed")],
+        string="Letter",
+        copy=False,
+        tracking=True,
+        index="btree_not_null",
+    )
+    letter_registered = fields.Boolean(
+        string="Registered Letter",
+        copy=False,
+        help="The letter goes by registered post (lettre recommandée): keep "
+        "its tracking number and date of sending as proof.",
+    )
+    registered_tracking_ref = fields.Char(
+        string="Registered Letter Number",
+        copy=False,
+        tracking=True,
+        help="Tracking number of the registered letter (lettre recommandée), "
+        "as printed on the postal receipt; the formal notice prints it once "
+        "known.",
+    )
+    registered_sent_date = fields.Date(
+        string="Registered Letter Sent On",
+        copy=False,
+        tracking=True,
+    )
+    letter_attachment_id = fields.Many2one(
+        comodel_name="ir.attachment",
+        string="Printed Letter",
+        readonly=True,
+        copy=False,
+        help="The letter exactly as it was printed; a reprint gives this file.",
+    )
+    letter_printed_date = fields.Datetime(readonly=True, copy=False)
+    # --- channels: what went wrong, when it was tried ----------------------
+    channel_failure_reason = fields.Char(
+        readonly=True,
+        copy=False,
+        help="Why the phone call or the letter could not be prepared.",
+    )
+    channel_fallback_reason = fields.Char(
+        string="Channel Change",
+        readonly=True,
+        copy=False,
+        help="Why a channel of the level was replaced by another one.",
+    )
+    last_send_attempt = fields.Datetime(
+        readonly=True,
+        copy=False,
+        help="When the reminder was last handed to its channels.",
+    )
+
+    # --- late-payment charges and the formal notice's deadline ------------
+    charges_applicable = fields.Boolean(
+        compute="_compute_charges", store=True, string="Charges Claimed"
+    )
+    charge_interest_amount = fields.Monetary(
+        string="Late-Payment Interest",
+        compute="_compute_charges",
+        store=True,
+        currency_field="currency_id",
+    )
+    charge_indemnity_amount = fields.Monetary(
+        string="Recovery Indemnity",
+        compute="_compute_charges",
+        store=True,
+        currency_field="currency_id",
+    )
+    charge_amount_total = fields.Monetary(
+        string="Late-Payment Charges",
+        compute="_compute_charges",
+        store=True,
+        currency_field="currency_id",
+    )
+    charges_move_id = fields.Many2one(
+        comodel_name="account.move",
+        string="Charges Invoice",
+        readonly=True,
+        copy=False,
+        check_company=True,
+    )
+    formal_deadline_date = fields.Date(
+        string="Payment Deadline",
+        compute="_compute_formal_deadline_date",
+        store=True,
+        readonly=False,
+        help="The date by which a formal notice asks to be paid.",
+    )
+
+    # --- disputes and promises to pay --------------------------------------
+    relance_disputed_move_ids = fields.Many2many(
+        comodel_name="account.move",
+        string="Disputed Invoices",
+        compute="_compute_relance_disputed_move_ids",
+    )
+    relance_promise_ids = fields.One2many(
+        comodel_name="relance.promise",
+        inverse_name="reminder_id",
+        string="Promises to Pay",
+    )
+    relance_promise_count = fields.Integer(
+        string="Promise Count", compute="_compute_relance_promise_count"
+    )
+
     _state_date_idx = models.Index("(state, date)")
+
+    # ------------------------------------------------------------------
+    # COMPUTE
+    # ------------------------------------------------------------------
 
     @api.depends("line_ids.move_line_id")
     def _compute_move_line_ids(self):
@@ -143,6 +355,58 @@ class RelanceReminder(models.Model):
     def _search_move_line_ids(self, operator, value):
         return [("line_ids.move_line_id", operator, value)]
 
+    @api.depends(
+        "date",
+        "currency_id",
+        "move_line_ids.amount_residual",
+        "level_id.apply_charges",
+        "partner_id.commercial_partner_id.relance_is_consumer",
+        "partner_id.commercial_partner_id.relance_no_charges",
+        "partner_id.commercial_partner_id.is_company",
+        "company_id.relance_charges_enabled",
+        "company_id.relance_charges_b2b_only",
+    )
+    def _compute_charges(self):
+        for reminder in self:
+            charges = reminder._get_late_charges()
+            reminder.charges_applicable = bool(charges["lines"])
+            reminder.charge_interest_amount = charges["interest"]
+            reminder.charge_indemnity_amount = charges["indemnity"]
+            reminder.charge_amount_total = charges["total"]
+
+    @api.depends("date", "company_id.relance_formal_deadline_days")
+    def _compute_formal_deadline_date(self):
+        for reminder in self:
+            reminder.formal_deadline_date = reminder.date and fields.Date.add(
+                reminder.date, days=reminder.company_id.relance_formal_deadline_days
+            )
+
+    @api.depends("move_line_ids.move_id.dispute_state")
+    def _compute_relance_disputed_move_ids(self):
+        for reminder in self:
+            reminder.relance_disputed_move_ids = (
+                reminder.move_line_ids.move_id.filtered(
+                    lambda m: m.dispute_state == "open"
+                )
+            )
+
+    @api.depends("relance_promise_ids")
+    def _compute_relance_promise_count(self):
+        for reminder in self:
+            reminder.relance_promise_count = len(reminder.relance_promise_ids)
+
+    @api.depends("partner_id", "move_line_ids", "level_id")
+    def _compute_call_script(self):
+        send = self.env["relance.reminder.send"]
+        for reminder in self:
+            reminder.call_script = (
+                send._get_call_script(reminder) if reminder.partner_id else False
+            )
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
@@ -155,31 +419,510 @@ class RelanceReminder(models.Model):
                 )
         return super().create(vals_list)
 
-    def _send_reminders(self):
-        """Send each reminder through the channels of its level.
+    def write(self, vals):
+        # a reminder printed (by the letters' batch printing) has its letter
+        # printed: the channel outcome follows the state.
+        if vals.get("state") == "printed" and "letter_state" not in vals:
+            vals = dict(vals, letter_state="printed")
+        delivered = self.browse()
+        if vals.get("state") in DELIVERED_STATES:
+            delivered = self.filtered(lambda r: r.state not in DELIVERED_STATES)
+        res = super().write(vals)
+        if delivered:
+            delivered._on_delivered()
+        return res
 
-        The one entry point of sending: the daily job calls it for the levels
-        sent automatically, the "Send Now" and "Retry" buttons for the others.
-        Each channel records its outcome on the reminder; channels already
-        done are not sent twice, so calling it again retries only what
-        failed.  A reminder is "sent" only once what it sends has left;
-        automatic sending waits for the company's next working day.
-        """
-        reminders = self.filtered(lambda r: r.state in ("draft", "to_send", "error"))
-        if self._is_automatic_send():
-            auto = reminders.filtered(lambda r: r.level_id.auto_send)
-            quiet_companies = auto.company_id.filtered(lambda c: self._is_quiet_day(c))
-            quiet = auto.filtered(lambda r: r.company_id in quiet_companies)
-            quiet.filtered(lambda r: r.state == "draft").state = "to_send"
-            reminders -= quiet
-        reminders.write(
+    # ------------------------------------------------------------------
+    # STATE: derived from the channels
+    # ------------------------------------------------------------------
+
+    def _update_state_from_channels(self):
+        """Derive the reminder's state from the outcome of its channels."""
+        outcomes = defaultdict(self.browse)
+        for reminder in self:
+            if reminder.state == "cancel":
+                continue
+            level = reminder.level_id
+            errors = []
+            if reminder.email_state == "error":
+                errors.append(
+                    self.env._(
+                        "Email: %(reason)s", reason=reminder.email_failure_reason
+                    )
+                )
+            if reminder.sms_state == "error":
+                errors.append(
+                    self.env._("SMS: %(reason)s", reason=reminder.sms_failure_reason)
+                )
+            if reminder.channel_failure_reason:
+                errors.append(reminder.channel_failure_reason)
+            used = (
+                reminder.email_state
+                or reminder.sms_state
+                or reminder.phone_state
+                or reminder.letter_state
+            )
+            if not used and not level._get_channels():
+                errors.append(
+                    self.env._(
+                        "The level %(level)s has no channel to send it through.",
+                        level=level.display_name,
+                    )
+                )
+            if errors:
+                state = "error"
+            elif "queued" in (reminder.email_state, reminder.sms_state):
+                state = "to_send"
+            elif reminder.letter_state == "to_print":
+                state = "to_send"
+            elif reminder.letter_state == "printed":
+                state = "printed"
+            elif used:
+                state = "sent"
+            else:
+                state = "to_send"
+            message = "\n".join(errors) or False
+            if (reminder.state, reminder.error_message) != (state, message):
+                outcomes[state, message] |= reminder
+        # one write per outcome, not per reminder
+        for (state, message), reminders in outcomes.items():
+            reminders.write({"state": state, "error_message": message})
+
+    def _on_delivered(self):
+        """These reminders just reached the customer (an email left, a letter
+        was printed, a call was made): a level marked "Put on Credit Hold"
+        puts the customer on credit hold."""
+        holding = self.filtered(lambda r: r.level_id.set_credit_hold)
+        for company, reminders in holding.grouped("company_id").items():
+            for level, level_reminders in reminders.grouped("level_id").items():
+                level_reminders.partner_id.commercial_partner_id.with_company(
+                    company
+                )._relance_set_credit_hold(
+                    self.env._("reminder level %(level)s sent", level=level.name),
+                    auto=True,
+                )
+
+    def _email_failed(self, reason):
+        self.write(
             {
-                "last_send_attempt": fields.Datetime.now(),
-                "error_message": False,
-                "channel_failure_reason": False,
+                "email_state": "error",
+                "email_failure_reason": reason
+                or self.env._("The email could not be delivered."),
             }
         )
-        for reminder in reminders:
-            reminder._send_channels()
-        reminders._update_state_from_channels()
-        return reminders
+
+    # ------------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------------
+
+    @api.model
+    def generate_reminders(self, date=None, company_ids=None, dry_run=False):
+        """Generate the reminders due on ``date`` (default: today) for the
+        given companies (default: the current user's companies).
+
+        Returns the created reminders; in ``dry_run``, writes nothing and
+        returns the would-be reminders as a list of dicts (partner_id,
+        level_id, currency_id, amount_due, move_line_ids, lines, reason...).
+        Reminders of levels sent automatically are sent at once (left "to
+        send" with the context key ``relance_defer_send``); the others wait
+        in draft for review.
+        """
+        return self.env["relance.engine"]._run(
+            date=date, company_ids=company_ids, dry_run=dry_run
+        )
+
+    def action_confirm(self):
+        """Reviewed: the reminder may go."""
+        if self.filtered(lambda reminder: reminder.state != "draft"):
+            raise UserError(self.env._("Only reminders to review can be confirmed."))
+        self.state = "to_send"
+
+    def action_send(self):
+        """Send now through the channels of the level (working day or not)."""
+        if self.filtered(lambda reminder: reminder.state not in ("draft", "to_send")):
+            raise UserError(
+                self.env._("Only reminders to review or to send can be sent.")
+            )
+        self.filtered(lambda reminder: reminder.state == "draft").state = "to_send"
+        self._send_reminders()
+
+    def action_retry(self):
+        """Send again the channels that failed."""
+        failed = self.filtered(lambda r: r.state == "error")
+        if not failed:
+            raise UserError(self.env._("Only reminders in error can be retried."))
+        failed._send_reminders()
+
+    def action_cancel(self):
+        """Cancel: the items get back the level they had before (an item's
+        level is that of its latest reminder that is not cancelled)."""
+        if self.filtered(lambda reminder: reminder.state in DELIVERED_STATES):
+            raise UserError(
+                self.env._("A reminder that was sent or printed cannot be cancelled.")
+            )
+        self.filtered(lambda reminder: reminder.state != "cancel").state = "cancel"
+
+    def action_reset_draft(self):
+        """Back to review, from cancelled or in error."""
+        if self.filtered(lambda reminder: reminder.state not in ("cancel", "error")):
+            raise UserError(
+                self.env._(
+                    "Only cancelled reminders or reminders in error can be reset."
+                )
+            )
+        self.write({"state": "draft", "error_message": False})
+
+    def action_send_now(self):
+        """Open the email composer prefilled with the level's template."""
+        self.ensure_one()
+        send = self.env["relance.reminder.send"]
+        ctx = {
+            "default_model": self._name,
+            "default_res_ids": self.ids,
+            "default_template_id": send._get_mail_template(self).id,
+            "default_composition_mode": "comment",
+            "default_message_type": "comment",
+            "default_email_layout_xmlid": "mail.mail_notification_light",
+            "default_partner_ids": send._get_email_recipients(self).ids,
+            "default_attachment_ids": send._get_invoice_attachments(self).ids,
+            "mark_so_as_sent": False,
+            "relance_composer_send": True,
+            "relance_email_cc": send._get_email_cc(self),
+        }
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Send Reminder"),
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": ctx,
+        }
+
+    def action_print_letters(self):
+        """Print the letters of the selected reminders into one PDF, in order.
+
+        Reminders whose customer has no postal address are refused (named in
+        a notification and in their error message); the others print.
+        """
+        if not self:
+            raise UserError(self.env._("Select the reminders to print."))
+        pdf, printed, refused = self.env["relance.reminder.send"]._print_letters(self)
+        if not printed:
+            raise UserError("\n".join(refused.mapped("error_message")))
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": self.env._(
+                    "Reminder letters %(date)s.pdf", date=fields.Date.today()
+                ),
+                "raw": pdf,
+                "mimetype": "application/pdf",
+            }
+        )
+        download = {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "download",
+        }
+        if not refused:
+            return download
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._(
+                    "%(count)s letters printed, %(refused)s refused",
+                    count=len(printed),
+                    refused=len(refused),
+                ),
+                "message": "\n".join(refused.mapped("error_message")),
+                "type": "warning",
+                "sticky": True,
+                "next": download,
+            },
+        }
+
+    def action_mark_letter_sent(self):
+        """A registered letter was posted: tracking number and date given."""
+        for reminder in self:
+            if not reminder.registered_tracking_ref:
+                raise UserError(
+                    self.env._(
+                        "Enter the registered letter number of %(name)s first.",
+                        name=reminder.name,
+                    )
+                )
+        self.filtered(
+            lambda r: not r.registered_sent_date
+        ).registered_sent_date = fields.Date.context_today(self)
+
+    def action_create_charges_invoice(self):
+        """Book the reminder's late-payment charges on a draft customer invoice."""
+        moves = self.env["account.move"]
+        for reminder in self:
+            if reminder.charges_move_id:
+                raise UserError(
+                    self.env._(
+                        "Reminder %(name)s already has its charges invoice %(move)s.",
+                        name=reminder.name,
+                        move=reminder.charges_move_id.display_name,
+                    )
+                )
+            if not reminder.charge_amount_total:
+                raise UserError(
+                    self.env._(
+                        "Reminder %(name)s claims no late-payment charges.",
+                        name=reminder.name,
+                    )
+                )
+            moves |= reminder._create_charges_invoice()
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        if len(moves) == 1:
+            action.update({"views": [(False, "form")], "res_id": moves.id})
+        else:
+            action["domain"] = [("id", "in", moves.ids)]
+        return action
+
+    def action_relance_new_promise(self):
+        self.ensure_one()
+        return self.env["relance.promise"]._action_new(self.partner_id, reminder=self)
+
+    def action_relance_view_promises(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_relance.relance_promise_action"
+        )
+        action["domain"] = [("reminder_id", "=", self.id)]
+        return action
+
+    def action_relance_open_dispute(self):
+        self.ensure_one()
+        invoices = self.move_line_ids.move_id.filtered(
+            lambda m: m.move_type == "out_invoice" and m.dispute_state != "open"
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Open a Dispute"),
+            "res_model": "relance.dispute",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_move_id": invoices[:1].id},
+        }
+
+    def action_relance_log_call(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Log a Call"),
+            "res_model": "relance.call.log",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_reminder_id": self.id,
+                "default_partner_id": self.partner_id.commercial_partner_id.id,
+            },
+        }
+
+    # ------------------------------------------------------------------
+    # MAIL THREAD
+    # ------------------------------------------------------------------
+
+    def _message_receive_bounce(self, email, partner):
+        """A bounce of the reminder's email puts the reminder in error."""
+        res = super()._message_receive_bounce(email, partner)
+        if self.email_state in ("queued", "sent"):
+            self._email_failed(
+                self.env._(
+                    "The email to %(email)s bounced: the address does not "
+                    "receive mail.",
+                    email=email,
+                )
+            )
+            self._update_state_from_channels()
+        return res
+
+    def _notify_by_email_get_final_mail_values(
+        self, recipient_ids, mail_values, additional_values=None
+    ):
+        values = super()._notify_by_email_get_final_mail_values(
+            recipient_ids, mail_values, additional_values=additional_values
+        )
+        cc = self.env.context.get("relance_email_cc")
+        if cc and set(recipient_ids) & set(self.email_partner_ids.ids):
+            values["email_cc"] = cc
+        return values
+
+    def _message_post_after_hook(self, message, msg_vals):
+        """Sending from the composer ("Send now") marks the email done, and a
+        customer's reply is copied to the customer's chatter."""
+        res = super()._message_post_after_hook(message, msg_vals)
+        message_type = msg_vals.get("message_type", message.message_type)
+        if (
+            self.env.context.get("relance_composer_send")
+            and message_type == "comment"
+            and len(self) == 1
+        ):
+            self.write(
+                {
+                    "email_state": "queued",
+                    "email_failure_reason": False,
+                    "email_partner_ids": [Command.set(message.partner_ids.ids)],
+                    "email_message_id": message.id,
+                    "last_send_attempt": fields.Datetime.now(),
+                }
+            )
+            send = self.env["relance.reminder.send"]
+            send._log_on_partner(self, message)
+            send._sync_email_state(self)
+            self._update_state_from_channels()
+        elif message_type == "email" and len(self) == 1:
+            # sudo: the reply is copied whoever processes the incoming mail
+            self.partner_id.commercial_partner_id.sudo().message_post(
+                body=message.body,
+                subject=message.subject,
+                author_id=message.author_id.id,
+                email_from=message.email_from,
+                message_type="comment",
+                subtype_xmlid="mail.mt_note",
+                attachment_ids=message.attachment_ids.ids,
+            )
+        return res
+
+    # ------------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------------
+
+    def _send_reminders(self):
+        """Send through the channels of the level (``relance.reminder.send``)."""
+        return self.env["relance.reminder.send"]._send_reminders(self)
+
+    def _get_email_lines(self):
+        """One dict per reminded invoice, for the email and SMS templates."""
+        self.ensure_one()
+        today = self.date or fields.Date.context_today(self)
+        lines = []
+        for aml in self.move_line_ids.sorted(
+            lambda line: (line.date_maturity or today)
+        ):
+            move = aml.move_id
+            due = aml.date_maturity or move.invoice_date_due or move.date
+            pay_url = False
+            if move.is_invoice() and move.access_url and move.access_url != "#":
+                pay_url = move.get_base_url() + move.get_portal_url()
+            lines.append(
+                {
+                    "name": move.name,
+                    "date": move.invoice_date or move.date,
+                    "date_due": due,
+                    "residual": abs(aml.amount_residual_currency),
+                    "currency": aml.currency_id or self.currency_id,
+                    "days_late": max((today - due).days, 0) if due else 0,
+                    "pay_url": pay_url,
+                }
+            )
+        return lines
+
+    def _get_late_charges(self):
+        """The charges this reminder claims (an empty result when none)."""
+        self.ensure_one()
+        LateCharge = self.env["relance.late.charge"]
+        if not (
+            self.level_id.apply_charges
+            and self.partner_id
+            and self.date
+            and self.partner_id._relance_charges_allowed(self.company_id)
+        ):
+            return LateCharge._empty_charges()
+        return LateCharge._get_charges(
+            self.move_line_ids, self.date, currency=self.currency_id
+        )
+
+    def _create_charges_invoice(self):
+        self.ensure_one()
+        company = self.company_id
+        lines = []
+        for product, amount, label in (
+            (
+                company.relance_interest_product_id
+                or self.env.ref("account_relance.product_late_interest"),
+                self.charge_interest_amount,
+                self.env._("Late-payment interest (reminder %(name)s)", name=self.name),
+            ),
+            (
+                company.relance_indemnity_product_id
+                or self.env.ref("account_relance.product_recovery_indemnity"),
+                self.charge_indemnity_amount,
+                self.env._(
+                    "Fixed recovery indemnity (reminder %(name)s)", name=self.name
+                ),
+            ),
+        ):
+            if self.currency_id.is_zero(amount):
+                continue
+            lines.append(
+                Command.create(
+                    {
+                        "product_id": product.id,
+                        "name": label,
+                        "quantity": 1,
+                        "price_unit": amount,
+                        "tax_ids": [Command.clear()],
+                    }
+                )
+            )
+        move = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "company_id": company.id,
+                "partner_id": self.partner_id.id,
+                "currency_id": self.currency_id.id,
+                "invoice_date": self.date,
+                "invoice_origin": self.name,
+                "invoice_line_ids": lines,
+            }
+        )
+        self.charges_move_id = move
+        self.message_post(
+            body=self.env._(
+                "Late-payment charges booked on the draft invoice %(move)s.",
+                move=move._get_html_link(),
+            )
+        )
+        return move
+
+    def _get_previous_reminders(self):
+        """The customer's earlier reminders that went out, oldest first."""
+        self.ensure_one()
+        return self.search(
+            Domain("partner_id", "=", self.partner_id.id)
+            & Domain("company_id", "=", self.company_id.id)
+            & Domain("state", "in", DELIVERED_STATES)
+            & Domain("date", "<=", self.date)
+            & Domain("id", "!=", self.id),
+            order="date, id",
+        )
+
+    def _get_letters_to_print_domain(self):
+        """Reminders with a letter to print (plain or registered): of a level
+        that sends one, or queued by a channel (an email that fell back on a
+        letter), not printed yet; in error too, when only the email failed.
+        The "Letters to Print" filter says the same."""
+        return (
+            Domain("state", "in", ["draft", "to_send", "error"])
+            & Domain("letter_state", "!=", "printed")
+            & (
+                Domain("letter_state", "=", "to_print")
+                | Domain("level_id.channel_letter", "=", True)
+                | Domain("level_id.channel_registered", "=", True)
+            )
+        )
+
+    def _get_letter_filename(self):
+        self.ensure_one()
+        return self.env._(
+            "Letter %(name)s.pdf", name=(self.name or "").replace("/", "-")
+        )

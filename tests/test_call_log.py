@@ -63,7 +63,7 @@ class TestCallLog(RelanceDisputeCommon):
         return form.record.action_confirm()
 
     def test_call_script_answers_the_five_questions(self):
-        script = str(self.reminder._get_call_script())
+        script = str(self.env["relance.reminder.send"]._get_call_script(self.reminder))
         self.assertIn("Paul Martin", script)  # who
         self.assertIn("Gérant", script)
         self.assertIn("+33612345678", script)

@@ -87,7 +87,11 @@ class TestLateCharges(RelanceLetterCommon):
         reminder = self._reminder(consumer, "formal", invoice, "2025-08-14")
         self.assertFalse(reminder.charges_applicable)
         self.assertEqual(reminder.charge_amount_total, 0.0)
-        self.assertFalse(reminder._get_letter_values()["charges"]["lines"])
+        self.assertFalse(
+            self.env[
+                "report.account_relance.report_relance_reminder"
+            ]._get_letter_values(reminder)["charges"]["lines"]
+        )
 
     def test_no_charges_when_level_or_customer_says_no(self):
         invoice = self._invoice(self.customer, 12000.0, "2025-05-15")

@@ -17,7 +17,9 @@ class TestLetters(RelanceLetterCommon):
         return len(PdfFileReader(io.BytesIO(pdf)).pages)
 
     def _print_one(self, reminder):
-        pdf, printed, refused = reminder._print_letters()
+        pdf, printed, refused = self.env["relance.reminder.send"]._print_letters(
+            reminder
+        )
         self.assertEqual(printed, reminder)
         self.assertFalse(refused)
         self.assertEqual(reminder.state, "printed")
@@ -103,9 +105,9 @@ class TestLetters(RelanceLetterCommon):
 
     def test_reprint_gives_the_printed_letter(self):
         reminder = self._reminder(self.customer, "firm", self.invoice, "2025-08-14")
-        pdf, __, __ = reminder._print_letters()
+        pdf, __, __ = self.env["relance.reminder.send"]._print_letters(reminder)
         self.customer.street = "99 rue Nouvelle"
-        again, __, __ = reminder._print_letters()
+        again, __, __ = self.env["relance.reminder.send"]._print_letters(reminder)
         self.assertEqual(again, pdf)
         report_pdf, __ = (
             self.env["ir.actions.report"]
@@ -152,7 +154,9 @@ class TestLetters(RelanceLetterCommon):
         for partner in partners:
             invoice = self._invoice(partner, 100.0, "2025-07-01")
             reminders |= self._reminder(partner, "friendly", invoice, "2025-08-14")
-        pdf, printed, refused = reminders._print_letters(chunk_size=20)
+        pdf, printed, refused = self.env["relance.reminder.send"]._print_letters(
+            reminders, chunk_size=20
+        )
         self.assertEqual(printed, reminders)
         self.assertFalse(refused)
         self.assertEqual(self._pages(pdf), 50)

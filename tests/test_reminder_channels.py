@@ -219,14 +219,14 @@ class TestReminderChannels(AccountTestInvoicingCommon, MailCase, SMSCase):
         formal = self._level(tone="formal", channel_email=True)
         reminder = self._reminder(level=formal)
         self.assertEqual(
-            reminder._get_mail_template(),
+            self.env["relance.reminder.send"]._get_mail_template(reminder),
             self.env.ref("account_relance.mail_template_relance_formal"),
         )
         formal.mail_template_id = self.env.ref(
             "account_relance.mail_template_relance_notice"
         )
         self.assertEqual(
-            reminder._get_mail_template(),
+            self.env["relance.reminder.send"]._get_mail_template(reminder),
             self.env.ref("account_relance.mail_template_relance_notice"),
         )
         with self.mock_mail_gateway():
@@ -261,8 +261,11 @@ class TestReminderChannels(AccountTestInvoicingCommon, MailCase, SMSCase):
         partner_fields = self.env["res.partner"]._fields
         reminder = self._reminder()
         if "relance_payment_contact_id" not in partner_fields:
-            self.assertEqual(reminder._get_email_recipients(), self.customer)
-            self.assertFalse(reminder._get_email_cc())
+            self.assertEqual(
+                self.env["relance.reminder.send"]._get_email_recipients(reminder),
+                self.customer,
+            )
+            self.assertFalse(self.env["relance.reminder.send"]._get_email_cc(reminder))
             return
         contact = self.env["res.partner"].create(
             {
@@ -650,12 +653,12 @@ class TestReminderChannels(AccountTestInvoicingCommon, MailCase, SMSCase):
         """Automatic sending waits for the next working day: no email on a
         Sunday nor on a public holiday."""
         self._add_holiday(date(2026, 11, 11))
-        Reminder = self.env["relance.reminder"]
-        self.assertTrue(Reminder._is_quiet_day(self.company, date(2026, 11, 8)))
-        self.assertTrue(Reminder._is_quiet_day(self.company, date(2026, 11, 11)))
-        self.assertFalse(Reminder._is_quiet_day(self.company, date(2026, 11, 12)))
+        Send = self.env["relance.reminder.send"]
+        self.assertTrue(Send._is_quiet_day(self.company, date(2026, 11, 8)))
+        self.assertTrue(Send._is_quiet_day(self.company, date(2026, 11, 11)))
+        self.assertFalse(Send._is_quiet_day(self.company, date(2026, 11, 12)))
         self.assertEqual(
-            Reminder._next_working_day(self.company, date(2026, 11, 11)),
+            Send._next_working_day(self.company, date(2026, 11, 11)),
             date(2026, 11, 12),
         )
         reminder = self._reminder()

@@ -8,6 +8,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from ..engine import decision
 from .common_engine import D, ReminderEngineCommon, days
 
 
@@ -378,55 +379,54 @@ class TestReminderEngine(ReminderEngineCommon):
         self.assertEqual(self._run(days(10)).level_id.plan_id, other)
 
     def test_decision_is_a_function_of_items_plan_habit_and_date(self):
-        """The decision needs no invoice: plain items, a plan and a date."""
+        """The decision needs no invoice: plain items, the plan as the engine
+        reads it and a date (engine/decision.py; tests/test_decision.py has
+        the cases that need no database at all)."""
+        plan = self.env["relance.engine"]._plan_snapshot(self.plan)
+        currency = self.company.currency_id
+        currencies = {currency.id: decision.Currency(currency.id, 2)}
 
         def item(item_id, due, residual, level=None):
-            return {
-                "id": item_id,
-                "partner_id": self.customer.id,
-                "currency_id": self.company.currency_id.id,
-                "move_id": item_id,
-                "move_name": f"INV/{item_id}",
-                "date_maturity": due,
-                "residual": residual,
-                "level_id": level and level.id,
-                "level_offset": level and level.offset_days,
-                "exclusion": None,
-            }
+            return decision.Item(
+                id=item_id,
+                partner_id=self.customer.id,
+                currency_id=currency.id,
+                move_id=item_id,
+                move_name=f"INV/{item_id}",
+                date_maturity=due,
+                residual=residual,
+                level_id=level.id if level else 0,
+                level_offset=level.offset_days if level else 0,
+            )
 
         items = [
             item(1, days(-20), 100.0, self.level1),
             item(2, D, 50.0),
             item(3, days(-1), -30.0),
         ]
-        decisions = self.Reminder._decide_reminders(
-            self.company,
-            items,
-            {self.customer.id: self.plan},
-            {self.customer.id: (4.0, 9)},
-            {},
-            set(),
-            days(20),
+        customers = {self.customer.id: decision.Customer(plan=plan, habit=(4.0, 9))}
+        decisions = decision.decide(
+            self.company.id, items, customers, currencies, {}, days(20)
         )
         self.assertEqual(len(decisions), 1)
-        decision = decisions[0]
-        self.assertTrue(decision.to_create)
+        made = decisions[0]
+        self.assertTrue(made.to_create)
         # item 1 is 40 days late (>= 30 + 4): formal; item 2 is 20 days late
-        self.assertEqual(decision.level_id, self.formal.id)
-        self.assertAlmostEqual(decision.amount_due, 120.0)
-        levels = {line["move_line_id"]: line["level_id"] for line in decision.lines}
+        self.assertEqual(made.level_id, self.formal.id)
+        self.assertAlmostEqual(made.amount_due, 120.0)
+        levels = {line.move_line_id: line.level_id for line in made.lines}
         self.assertEqual(levels, {1: self.formal.id, 2: self.level2.id, 3: 0})
-        self.assertIn("INV/1", decision.reason)
-        self.assertIn("shifted by 4 days", decision.reason)
+        self.assertIn("INV/1", made.reason)
+        self.assertIn("shifted by 4 days", made.reason)
         self.assertFalse(self._reminders())
 
-        escalated = self.Reminder._decide_reminders(
-            self.company,
+        escalating = {self.customer.id: decision.Customer(plan=plan, escalating=True)}
+        escalated = decision.decide(
+            self.company.id,
             [item(2, D, 50.0, self.level1)],
-            {self.customer.id: self.plan},
+            escalating,
+            currencies,
             {},
-            {},
-            {self.customer.id},
             days(6),
         )[0]
         self.assertTrue(escalated.escalated)
@@ -437,7 +437,7 @@ class TestReminderEngine(ReminderEngineCommon):
     # ------------------------------------------------------------------
 
     def _decisions(self, on):
-        return self.Reminder._compute_decisions(self.company, on)
+        return self.env["relance.engine"]._compute_decisions(self.company, on)[0]
 
     def _unreconciled_payment(self, partner, amount, on):
         """A customer payment booked on the bank journal and not matched."""

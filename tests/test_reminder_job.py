@@ -29,7 +29,7 @@ class TestReminderJob(ReminderEngineCommon, MailCase):
             freeze_time(days(6)),
             self.enter_registry_test_mode(),
             self.assertLogs(
-                "odoo.addons.account_relance.models.relance_reminder_engine",
+                "odoo.addons.account_relance.models.relance_engine",
                 level="WARNING",
             ),
         ):
@@ -52,7 +52,7 @@ class TestReminderJob(ReminderEngineCommon, MailCase):
 
     def test_two_runs_at_once_cannot_both_proceed(self):
         main_company = self.env.ref("base.main_company")
-        self.Reminder._lock_run(main_company)  # this transaction runs
+        self.env["relance.engine"]._lock_run(main_company)  # this transaction runs
         # another connection, as another worker would have
         with sql_db.db_connect(self.env.cr.dbname).cursor() as other_cr:
             other = api.Environment(other_cr, api.SUPERUSER_ID, {})
@@ -71,10 +71,12 @@ class TestReminderJob(ReminderEngineCommon, MailCase):
         for customer in customers:
             self._invoice(customer, D)
         self._habit(customers[0], 1.0, 5)
-        self.Reminder._compute_decisions(self.company, days(6))  # warm caches
+        self.env["relance.engine"]._compute_decisions(self.company, days(6))[
+            0
+        ]  # warm caches
         self.env.invalidate_all()
         queries = self.env.cr.sql_log_count
-        small = self.Reminder._compute_decisions(self.company, days(6))
+        small = self.env["relance.engine"]._compute_decisions(self.company, days(6))[0]
         budget = self.env.cr.sql_log_count - queries
         self.assertEqual(sum(len(d.lines) for d in small), 2)
 
@@ -83,7 +85,9 @@ class TestReminderJob(ReminderEngineCommon, MailCase):
                 self._invoice(customer, days(-offset))
         self.env.invalidate_all()
         with self.assertQueryCount(budget):
-            large = self.Reminder._compute_decisions(self.company, days(6))
+            large = self.env["relance.engine"]._compute_decisions(
+                self.company, days(6)
+            )[0]
         self.assertEqual(sum(len(d.lines) for d in large), 24)
 
     def test_run_reminders_preview_then_create(self):

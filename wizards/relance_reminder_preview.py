@@ -58,11 +58,9 @@ class RelanceReminderPreview(models.TransientModel):
     def _get_preview_commands(self):
         commands = [Command.clear()]
         if self.date:
-            reminder_model = self.env["relance.reminder"]
-            companies = reminder_model._get_run_companies(self.company_ids.ids)
-            decisions = reminder_model._compute_decisions(
-                companies, self.date, dry_run=True
-            )
+            engine = self.env["relance.engine"]
+            companies = engine._get_run_companies(self.company_ids.ids)
+            decisions, _warnings = engine._compute_decisions(companies, self.date)
             commands += [
                 Command.create(self._prepare_line_values(decision))
                 for decision in decisions
@@ -71,7 +69,7 @@ class RelanceReminderPreview(models.TransientModel):
         return commands
 
     def _prepare_line_values(self, decision):
-        positive = [line for line in decision.lines if line["amount_residual"] > 0]
+        positive = [line for line in decision.lines if line.amount_residual > 0]
         return {
             "partner_id": decision.partner_id,
             "company_id": decision.company_id,
@@ -79,7 +77,7 @@ class RelanceReminderPreview(models.TransientModel):
             "currency_id": decision.currency_id,
             "amount_due": decision.amount_due,
             "item_count": len(positive),
-            "documents": ", ".join(line["move_name"] for line in decision.lines),
+            "documents": ", ".join(line.move_name for line in decision.lines),
             "reason": decision.reason,
             "skip_reason": decision.skip_reason,
             "will_create": decision.to_create,

@@ -1,6 +1,6 @@
 """Benchmark: 500 customers' reminder letters printed into one PDF.
 
-``account_relance``: ``relance.reminder._print_letters()`` renders the letters
+``account_relance``: ``relance.reminder.send._print_letters()`` renders the letters
 by chunks (one wkhtmltopdf call per chunk) and merges them with pypdf.
 ``oca_credit_control``: OCA ``account_credit_control`` prints the same
 customers' letters with its ``credit.control.printer`` wizard and its
@@ -64,7 +64,7 @@ def _setup_relance(env):
 
 
 def _print_relance(env, reminders):
-    pdf, printed, refused = reminders._print_letters()
+    pdf, printed, refused = env["relance.reminder.send"]._print_letters(reminders)
     assert len(printed) == len(reminders) and not refused, refused.mapped(
         "error_message"
     )

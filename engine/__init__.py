@@ -1,0 +1,1 @@
+"""Plain-Python cores of the addon: no database, no ``odoo`` import."""

@@ -1,0 +1,659 @@
+"""Sending reminders, as ``account.move.send`` sends invoices: one service
+hands each reminder to the channels of its level (email, SMS, phone call,
+letter), each channel does its one job and records its outcome on the
+reminder, and the reminder derives its state from those outcomes
+(``relance.reminder._update_state_from_channels``).  A new channel changes
+neither the decision nor the other channels."""
+
+from datetime import datetime, time, timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Domain
+from odoo.tools import email_normalize, split_every
+
+LETTER_REPORT = "account_relance.report_relance_reminder"
+
+
+class RelanceReminderSend(models.AbstractModel):
+    _name = "relance.reminder.send"
+    _description = "Payment Reminder Sending"
+
+    # ------------------------------------------------------------------
+    # ENTRY POINTS
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _send_reminders(self, reminders):
+        """Send each reminder through the channels of its level.
+
+        The one entry point of sending: the daily job calls it for the levels
+        sent automatically, the "Send Now" and "Retry" buttons for the others.
+        Channels already done are not sent twice, so calling it again retries
+        only what failed.  A reminder is "sent" only once what it sends has
+        left; automatic sending waits for the company's next working day.
+        """
+        reminders = reminders.filtered(
+            lambda r: r.state in ("draft", "to_send", "error")
+        )
+        if self._is_automatic_send():
+            auto = reminders.filtered(lambda r: r.level_id.auto_send)
+            quiet_companies = auto.company_id.filtered(self._is_quiet_day)
+            quiet = auto.filtered(lambda r: r.company_id in quiet_companies)
+            quiet.filtered(lambda r: r.state == "draft").state = "to_send"
+            reminders -= quiet
+        reminders.write(
+            {
+                "last_send_attempt": fields.Datetime.now(),
+                "error_message": False,
+                "channel_failure_reason": False,
+            }
+        )
+        for reminder in reminders:
+            self._send_channels(reminder)
+        reminders._update_state_from_channels()
+        return reminders
+
+    @api.model
+    def _cron_send_reminders(self, batch_size=100):
+        """Daily: send the reminders of automatic levels, retry errors, read
+        the outcome of queued emails and SMS, send thank-you emails."""
+        Reminder = self.env["relance.reminder"]
+        waiting = Reminder.search(
+            [
+                ("state", "=", "to_send"),
+                "|",
+                ("email_state", "=", "queued"),
+                ("sms_state", "=", "queued"),
+            ]
+        )
+        self._sync_email_state(waiting)
+        self._sync_sms_state(waiting)
+        waiting._update_state_from_channels()
+        self.env["account.move"]._relance_send_thank_you_pending()
+
+        domain = self._get_due_reminder_domain()
+        cron = self.env["ir.cron"]
+        while True:
+            batch = Reminder.search(domain, limit=batch_size)
+            if not batch:
+                break
+            remaining = (
+                len(batch) if len(batch) < batch_size else Reminder.search_count(domain)
+            )
+            cron._commit_progress(remaining=remaining)
+            self._send_reminders(batch)
+            # a reminder skipped by _send_reminders must still leave the domain
+            batch.filtered(
+                lambda r: not r.last_send_attempt
+            ).last_send_attempt = fields.Datetime.now()
+            if not cron._commit_progress(len(batch)):
+                break
+
+    # ------------------------------------------------------------------
+    # CHANNELS
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _get_channels_to_send(self, reminder):
+        """The channels of the reminder's level that are not done yet."""
+        channels = []
+        for channel in reminder.level_id._get_channels():
+            if channel == "email" and reminder.email_state in (False, "error"):
+                channels.append("email")
+            elif channel == "sms" and reminder.sms_state in (False, "error"):
+                channels.append("sms")
+            elif channel == "phone" and not reminder.phone_state:
+                channels.append("phone")
+            elif channel == "letter" and not reminder.letter_state:
+                channels.append("letter")
+        return channels
+
+    @api.model
+    def _send_channels(self, reminder):
+        """Hand the reminder to each channel of its level not done yet.  A
+        channel that fails records its error and does not stop the others."""
+        for channel in self._get_channels_to_send(reminder):
+            try:
+                with self.env.cr.savepoint():
+                    getattr(self, f"_send_{channel}")(reminder)
+            except UserError as error:
+                self._channel_failed(reminder, channel, error.args[0])
+
+    @api.model
+    def _channel_failed(self, reminder, channel, reason):
+        if channel == "email":
+            reminder._email_failed(reason)
+        elif channel == "sms":
+            reminder.write({"sms_state": "error", "sms_failure_reason": reason})
+        else:
+            reminder.channel_failure_reason = reason
+
+    @api.model
+    def _is_automatic_send(self):
+        """Sending by a scheduled job (the daily jobs) rather than by a user:
+        only automatic sending waits for the next working day."""
+        ctx = self.env.context
+        return bool(ctx.get("cron_id") or ctx.get("relance_automatic_send"))
+
+    # --- email -----------------------------------------------------------
+
+    @api.model
+    def _send_email(self, reminder):
+        """Post the level's email on the reminder, to the customer's contact,
+        the accountant in CC.  Without any address, fall back on a letter."""
+        recipients = self._get_email_recipients(reminder)
+        if not recipients:
+            reminder.write(
+                {
+                    "email_state": "fallback",
+                    "channel_fallback_reason": self.env._(
+                        "%(customer)s has no email address: the reminder goes "
+                        "by letter instead.",
+                        customer=reminder.partner_id.display_name,
+                    ),
+                }
+            )
+            if not reminder.letter_state:
+                self._send_letter(
+                    reminder, registered=reminder.level_id.channel_registered
+                )
+            return
+        template = self._get_mail_template(reminder)
+        cc = self._get_email_cc(reminder)
+        reminder.write(
+            {
+                "email_state": "queued",
+                "email_failure_reason": False,
+                "email_partner_ids": [fields.Command.set(recipients.ids)],
+                "email_cc": cc,
+            }
+        )
+        messages = reminder.with_context(relance_email_cc=cc).message_post_with_source(
+            template,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            partner_ids=recipients.ids,
+            attachment_ids=self._get_invoice_attachments(reminder).ids,
+            email_layout_xmlid="mail.mail_notification_light",
+        )
+        reminder.email_message_id = messages[:1]
+        self._log_on_partner(reminder, messages[:1])
+        self._sync_email_state(reminder)
+
+    @api.model
+    def _get_mail_template(self, reminder):
+        """The level's template, else the template of the level's tone."""
+        level = reminder.level_id
+        template = level.mail_template_id or self.env.ref(
+            f"account_relance.mail_template_relance_{level.tone}",
+            raise_if_not_found=False,
+        )
+        if not template:
+            raise UserError(
+                self.env._(
+                    "No email template for the level %(level)s.",
+                    level=level.display_name,
+                )
+            )
+        return template
+
+    @api.model
+    def _get_email_recipients(self, reminder):
+        """Who receives the email: the payment contact, else the contacts of
+        the invoices, else the customer; only those with a valid address."""
+        commercial = reminder.partner_id.commercial_partner_id
+        candidates = [
+            commercial.relance_payment_contact_id,
+            reminder.move_line_ids.move_id.partner_id,
+            reminder.partner_id,
+            commercial,
+        ]
+        for partners in candidates:
+            with_email = partners.filtered(lambda p: email_normalize(p.email or ""))
+            if with_email:
+                return with_email
+        return self.env["res.partner"]
+
+    @api.model
+    def _get_email_cc(self, reminder):
+        commercial = reminder.partner_id.commercial_partner_id
+        return email_normalize(commercial.accountant_email or "") or False
+
+    @api.model
+    def _get_invoice_attachments(self, reminder):
+        """The PDF of each reminded invoice: the invoice's own stored PDF,
+        rendered (once, onto the reminder) only when the invoice has none."""
+        if not reminder.level_id.attach_invoices:
+            return self.env["ir.attachment"]
+        attachments = self.env["ir.attachment"]
+        invoices = reminder.move_line_ids.move_id.filtered(lambda m: m.is_invoice())
+        for move in invoices:
+            existing = move.invoice_pdf_report_id or (
+                move.message_main_attachment_id
+                if move.message_main_attachment_id.mimetype == "application/pdf"
+                else False
+            )
+            attachments |= existing or self._render_invoice_pdf(reminder, move)
+        return attachments
+
+    @api.model
+    def _render_invoice_pdf(self, reminder, move):
+        name = f"{move._get_report_base_filename()}.pdf"
+        existing = self.env["ir.attachment"].search(
+            [
+                ("res_model", "=", reminder._name),
+                ("res_id", "=", reminder.id),
+                ("name", "=", name),
+            ],
+            limit=1,
+        )
+        if existing:
+            return existing
+        content, _report_type = self.env["ir.actions.report"]._render_qweb_pdf(
+            "account.account_invoices", move.ids
+        )
+        return self.env["ir.attachment"].create(
+            {
+                "name": name,
+                "raw": content,
+                "mimetype": "application/pdf",
+                "res_model": reminder._name,
+                "res_id": reminder.id,
+            }
+        )
+
+    @api.model
+    def _log_on_partner(self, reminder, message):
+        """A trace of the email in the customer's chatter."""
+        if not message:
+            return
+        # sudo: credit controllers may not edit customers; only this note,
+        # authored by them, is posted in the customer's chatter.
+        reminder.partner_id.commercial_partner_id.sudo().message_post(
+            author_id=self.env.user.partner_id.id,
+            body=self.env._(
+                "Payment reminder %(name)s sent by email: %(subject)s",
+                name=reminder.name,
+                subject=message.subject or "",
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+
+    @api.model
+    def _sync_email_state(self, reminders):
+        """Read the outcome of the reminders' emails from their notifications:
+        the email counts as sent once it left for one of its recipients."""
+        queued = reminders.filtered(
+            lambda r: r.email_state == "queued" and r.email_message_id
+        )
+        if not queued:
+            return
+        by_message = self._channel_notifications(queued, "email_message_id", "email")
+        for reminder in queued:
+            notifs = by_message[reminder.email_message_id.id].filtered(
+                lambda n, r=reminder: n.res_partner_id in r.email_partner_ids
+            )
+            if not notifs:
+                continue
+            if any(n.notification_status == "sent" for n in notifs):
+                reminder.email_state = "sent"
+            elif all(n.notification_status in ("exception", "bounce") for n in notifs):
+                reason = notifs[:1].failure_reason or dict(
+                    notifs._fields["failure_type"]._description_selection(self.env)
+                ).get(notifs[:1].failure_type)
+                reminder._email_failed(reason)
+            elif all(n.notification_status == "canceled" for n in notifs):
+                reminder._email_failed(self.env._("The email was cancelled."))
+
+    @api.model
+    def _on_emails_processed(
+        self, mails, success_partner_ids, failure_type, failure_reason
+    ):
+        """The mail queue processed reminder emails: record the outcome.
+
+        :param mails: ``(mail.message id, recipient partner ids)`` pairs, read
+            before the mails were deleted
+        """
+        # sudo: the mail queue runs as any user; the reminder only records
+        # the outcome of its own email.
+        reminders = (
+            self.env["relance.reminder"]
+            .sudo()
+            .search(
+                [
+                    (
+                        "email_message_id",
+                        "in",
+                        [message_id for message_id, __ in mails],
+                    ),
+                    ("email_state", "=", "queued"),
+                ]
+            )
+        )
+        for reminder in reminders:
+            recipients = set(reminder.email_partner_ids.ids)
+            if not any(
+                message_id == reminder.email_message_id.id and partner_ids & recipients
+                for message_id, partner_ids in mails
+            ):
+                continue
+            if success_partner_ids & recipients:
+                reminder.email_state = "sent"
+            elif failure_type:
+                reminder._email_failed(failure_reason)
+        reminders._update_state_from_channels()
+
+    @api.model
+    def _channel_notifications(self, reminders, message_field, notification_type):
+        """{message id: its notifications of that type} for the messages the
+        reminders sent through one channel, in one search."""
+        messages = reminders[message_field]
+        # sudo: the notifications of the reminders' own messages only; a credit
+        # controller may not read other users' notifications.
+        notifications = (
+            self.env["mail.notification"]
+            .sudo()
+            .search(
+                [
+                    ("mail_message_id", "in", messages.ids),
+                    ("notification_type", "=", notification_type),
+                ]
+            )
+        )
+        by_message = {message.id: notifications.browse() for message in messages}
+        for notification in notifications:
+            by_message[notification.mail_message_id.id] |= notification
+        return by_message
+
+    # --- SMS -------------------------------------------------------------
+
+    @api.model
+    def _send_sms(self, reminder):
+        """Send the level's SMS through Odoo's SMS service."""
+        number, reason = self._get_sms_number(reminder)
+        template = self._get_sms_template(reminder)
+        if number and not template:
+            reason = self.env._(
+                "No SMS template for the level %(level)s.",
+                level=reminder.level_id.display_name,
+            )
+        if reason:
+            reminder.write({"sms_state": "error", "sms_failure_reason": reason})
+            return
+        body = template._render_field("body", reminder.ids, compute_lang=True)[
+            reminder.id
+        ]
+        reminder.write(
+            {"sms_state": "queued", "sms_failure_reason": False, "sms_number": number}
+        )
+        message = reminder._message_sms(
+            body,
+            partner_ids=reminder.partner_id.ids,
+            sms_pid_to_number={reminder.partner_id.id: number},
+        )
+        reminder.sms_message_id = message
+        self._sync_sms_state(reminder)
+
+    @api.model
+    def _get_sms_template(self, reminder):
+        level = reminder.level_id
+        return level.sms_template_id or self.env.ref(
+            f"account_relance.sms_template_relance_{level.tone}",
+            raise_if_not_found=False,
+        )
+
+    @api.model
+    def _get_sms_number(self, reminder):
+        """(E.164 number, None) or (False, reason)."""
+        partner = reminder.partner_id
+        commercial = partner.commercial_partner_id
+        raw, owner = False, partner
+        for candidate in (commercial.relance_payment_contact_id, partner, commercial):
+            if candidate.phone:
+                raw, owner = candidate.phone, candidate
+                break
+        if not raw:
+            return False, self.env._(
+                "%(customer)s has no mobile number.", customer=partner.display_name
+            )
+        country = (
+            owner.country_id or commercial.country_id or reminder.company_id.country_id
+        )
+        number = owner._phone_format(number=raw, country=country, force_format="E164")
+        if not number:
+            return False, self.env._(
+                "The number %(number)s of %(customer)s is not a valid phone number.",
+                number=raw,
+                customer=owner.display_name,
+            )
+        return number, None
+
+    @api.model
+    def _sync_sms_state(self, reminders):
+        """Read the SMS outcome from its notification: "pending" (accepted by
+        the SMS provider) and "sent" (delivered) count as sent."""
+        queued = reminders.filtered(
+            lambda r: r.sms_state == "queued" and r.sms_message_id
+        )
+        if not queued:
+            return
+        by_message = self._channel_notifications(queued, "sms_message_id", "sms")
+        failure_labels = dict(
+            self.env["mail.notification"]
+            ._fields["failure_type"]
+            ._description_selection(self.env)
+        )
+        sent = queued.browse()
+        for reminder in queued:
+            notifs = by_message[reminder.sms_message_id.id]
+            if any(n.notification_status in ("pending", "sent") for n in notifs):
+                sent |= reminder
+            elif notifs and all(
+                n.notification_status in ("exception", "bounce", "canceled")
+                for n in notifs
+            ):
+                failure = notifs[:1]
+                reminder.write(
+                    {
+                        "sms_state": "error",
+                        "sms_failure_reason": failure.failure_reason
+                        or failure_labels.get(failure.failure_type)
+                        or self.env._("The SMS could not be sent."),
+                    }
+                )
+        sent.sms_state = "sent"
+
+    # --- phone -----------------------------------------------------------
+
+    @api.model
+    def _send_phone(self, reminder):
+        """Plan a call activity for the responsible with the call script."""
+        activity = reminder.activity_schedule(
+            "mail.mail_activity_data_call",
+            date_deadline=fields.Date.context_today(reminder),
+            summary=self.env._(
+                "Call %(customer)s about the overdue invoices",
+                customer=reminder.partner_id.display_name,
+            ),
+            note=self._get_call_script(reminder),
+            user_id=(reminder.user_id or self.env.user).id,
+        )
+        reminder.write({"phone_state": "planned", "phone_activity_id": activity.id})
+
+    # --- letter ----------------------------------------------------------
+
+    @api.model
+    def _send_letter(self, reminder, registered=None):
+        """Queue the reminder for batch printing (a letter or a registered
+        letter); the printing marks it printed."""
+        if registered is None:
+            registered = reminder.level_id.channel_registered
+        reminder.write(
+            {
+                "letter_state": "to_print",
+                "letter_registered": registered or reminder.letter_registered,
+            }
+        )
+
+    @api.model
+    def _print_letters(self, reminders, chunk_size=25):
+        """Print the letters of these reminders into one PDF, in their order.
+
+        Letters are rendered by chunks (each chunk one wkhtmltopdf call, see
+        ``ir.actions.report._relance_render_letters``), each letter is kept
+        as an attachment of its reminder and the reminder becomes "printed"
+        once its PDF exists.  A reminder printed before reprints its stored
+        letter.
+
+        :return: ``(pdf bytes or False, printed reminders, refused reminders)``
+        """
+        refused = reminders.browse()
+        for reminder in reminders:
+            missing = reminder.partner_id._relance_missing_address()
+            if missing:
+                refused |= reminder
+                reminder.error_message = self.env._(
+                    "%(reminder)s: the customer %(partner)s has no complete postal "
+                    "address (missing: %(missing)s); the letter was not printed.",
+                    reminder=reminder.name,
+                    partner=reminder.partner_id.display_name,
+                    missing=", ".join(missing),
+                )
+        printable = reminders - refused
+        if not printable:
+            return False, printable, refused
+        report_model = self.env["ir.actions.report"]
+        report = report_model._get_report(LETTER_REPORT)
+        pdfs = []
+        for chunk_ids in split_every(chunk_size, printable.ids):
+            chunk = reminders.browse(chunk_ids)
+            to_render = chunk.filtered(lambda r: not r.letter_attachment_id)
+            letters = {}
+            if to_render:
+                letters = report_model._relance_render_letters(report, to_render.ids)
+                attachments = self.env["ir.attachment"].create(
+                    [
+                        {
+                            "name": reminder._get_letter_filename(),
+                            "raw": letters[reminder.id],
+                            "mimetype": "application/pdf",
+                            "res_model": reminder._name,
+                            "res_id": reminder.id,
+                        }
+                        for reminder in to_render
+                    ]
+                )
+                to_render.write(
+                    {
+                        "letter_printed_date": fields.Datetime.now(),
+                        "state": "printed",
+                        "error_message": False,
+                    }
+                )
+                for reminder, attachment in zip(to_render, attachments, strict=True):
+                    reminder.letter_attachment_id = attachment
+            pdfs += [
+                letters.get(reminder.id) or reminder.letter_attachment_id.raw
+                for reminder in chunk
+            ]
+        return report_model._relance_merge_pdfs(pdfs), printable, refused
+
+    @api.model
+    def _get_call_script(self, reminder):
+        """The phone call script of a reminder, as HTML: who validates the
+        payment, what exactly is owed, when and how the customer was
+        reminded, why it is unpaid, and how and when they will pay."""
+        return self.env["ir.qweb"]._render(
+            "account_relance.relance_call_script",
+            self._get_call_script_values(reminder),
+        )
+
+    @api.model
+    def _get_call_script_values(self, reminder):
+        partner = reminder.partner_id.commercial_partner_id
+        company = reminder.company_id
+        today = fields.Date.context_today(reminder)
+        previous = self.env["relance.reminder"].search(
+            [
+                ("partner_id", "=", reminder.partner_id.id),
+                ("company_id", "=", company.id),
+                ("state", "in", ("sent", "printed")),
+                ("id", "!=", reminder.id or 0),
+            ],
+            limit=5,
+        )
+        promises = self.env["relance.promise"].search(
+            [
+                ("partner_id", "=", partner.id),
+                ("company_id", "=", company.id),
+                ("state", "in", ("open", "broken")),
+            ],
+            limit=5,
+        )
+        disputes = self.env["relance.dispute"].search(
+            [
+                ("partner_id", "=", partner.id),
+                ("company_id", "=", company.id),
+                ("state", "=", "open"),
+            ]
+        )
+        return {
+            "reminder": reminder,
+            "partner": partner,
+            "contact": partner._relance_get_payment_contact(),
+            "partner_company": partner.with_company(company),
+            "lines": reminder.move_line_ids.sorted(
+                lambda line: (line.date_maturity or today)
+            ),
+            "today": today,
+            "previous_reminders": previous,
+            "promises": promises,
+            "disputes": disputes,
+        }
+
+    # ------------------------------------------------------------------
+    # QUIET DAYS
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _is_quiet_day(self, company, day=None):
+        """Whether ``day`` (default: today) is not a working day of the
+        company: outside its working schedule or a public holiday."""
+        calendar = company.resource_calendar_id
+        if not calendar:
+            return False
+        day = day or fields.Date.context_today(self)
+        start = datetime.combine(day, time.min)
+        end = datetime.combine(day, time.max)
+        unusual = calendar._get_unusual_days(start, end, company_id=company)
+        return unusual.get(fields.Date.to_string(day), False)
+
+    @api.model
+    def _next_working_day(self, company, day=None):
+        day = day or fields.Date.context_today(self)
+        for offset in range(60):
+            candidate = day + timedelta(days=offset)
+            if not self._is_quiet_day(company, candidate):
+                return candidate
+        return day
+
+    @api.model
+    def _get_due_reminder_domain(self):
+        """Reminders the daily job sends or retries: automatic levels, to send
+        or in error, not yet tried today, of companies at work today."""
+        today_start = datetime.combine(fields.Date.context_today(self), time.min)
+        domain = Domain(
+            [
+                ("state", "in", ("to_send", "error")),
+                ("level_id.auto_send", "=", True),
+                "|",
+                ("last_send_attempt", "=", False),
+                ("last_send_attempt", "<", today_start),
+            ]
+        )
+        groups = self.env["relance.reminder"]._read_group(domain, ["company_id"])
+        quiet = [company.id for (company,) in groups if self._is_quiet_day(company)]
+        if quiet:
+            domain &= Domain("company_id", "not in", quiet)
+        return domain

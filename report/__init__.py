@@ -1,0 +1,2 @@
+from . import report_relance_reminder
+from . import report_relance_statement
