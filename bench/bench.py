@@ -133,9 +133,9 @@ def cmd_generate(args):
     with registry.cursor() as cr:
         env = _main_env(cr)
         started = time.monotonic()
-        summary = env["relance.dataset"]._generate(
-            n_invoices=args.scale, seed=args.seed
-        )
+        from odoo.addons.account_relance.tools.dataset import generate  # noqa: PLC0415
+
+        summary = generate(env, n_invoices=args.scale, seed=args.seed)
         summary["generation_seconds"] = round(time.monotonic() - started, 1)
         env["ir.config_parameter"].set_param(
             "account_relance.bench_dataset", json.dumps(summary, default=str)

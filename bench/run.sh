@@ -33,7 +33,7 @@ peer=$(ensure_oca_peer | tail -n 1)
 conf=$LOCAL/odoo-bench.conf
 write_odoo_conf "$conf" "$peer"
 
-version=$(sed -n 's/^GENERATOR_VERSION = \([0-9]*\)$/\1/p' models/relance_dataset.py)
+version=$(sed -n 's/^GENERATOR_VERSION = \([0-9]*\)$/\1/p' tools/dataset.py)
 suffix=$([ "$seed" = 42 ] || echo "_s$seed")
 tmpl=relance_bench_${scale}_v${version}${suffix}
 ready() {

@@ -10,7 +10,6 @@ from . import relance_dispute
 from . import relance_promise
 from . import relance_interest_rate
 from . import relance_late_charge
-from . import relance_dataset
 from . import res_company
 from . import res_config_settings
 from . import res_partner

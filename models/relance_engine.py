@@ -273,7 +273,6 @@ class RelanceEngine(models.AbstractModel):
         """The decision's sentences in the user's language, translated once
         per run: a reminder explains each of its items, and thousands of
         lookups of the translations cost more than deciding."""
-        _ = self.env._
         lang = get_lang(self.env)
         locale = babel_locale_parse(lang.code)
         date_format = posix_to_ldml(lang.date_format, locale)
@@ -294,48 +293,50 @@ class RelanceEngine(models.AbstractModel):
         return engine.Wording(
             format_date=format_date,
             format_amount=format_currency_amount,
-            level=_("Level %(level)s (%(offset)s days from the due date) on %(date)s."),
-            item=_(
+            level=self.env._(
+                "Level %(level)s (%(offset)s days from the due date) on %(date)s."
+            ),
+            item=self.env._(
                 "%(document)s, due %(due)s: %(days)s days past due, reaches "
                 "%(level)s (from day %(threshold)s)."
             ),
-            escalated=_(
+            escalated=self.env._(
                 "One level higher than the items alone give: the customer "
                 "did not keep a promise to pay."
             ),
-            no_history=_("No payment history: plain schedule."),
-            small_sample=_(
+            no_history=self.env._("No payment history: plain schedule."),
+            small_sample=self.env._(
                 "Payment habit ignored: %(count)s settled invoices, fewer than "
                 "the %(minimum)s required."
             ),
-            on_time=_(
+            on_time=self.env._(
                 "Pays on time (%(delay).1f days on average over %(count)s "
                 "invoices): plain schedule."
             ),
-            shifted=_(
+            shifted=self.env._(
                 "Pays %(delay).1f days late on average over %(count)s invoices: "
                 "levels after the due date are shifted by %(shift)s days "
                 "(plan maximum %(maximum)s)."
             ),
-            previous_required=_(
+            previous_required=self.env._(
                 "%(level)s requires %(previous)s to have reached the customer "
                 "first: %(previous)s is sent instead."
             ),
-            too_soon=_(
+            too_soon=self.env._(
                 "Last reminder on %(last)s: %(level)s waits %(days)s days between "
                 "reminders."
             ),
-            covered=_("Credit notes and payments cover the amount due."),
-            under_minimum=_(
+            covered=self.env._("Credit notes and payments cover the amount due."),
+            under_minimum=self.env._(
                 "%(amount)s due is under the minimum of %(minimum)s for %(level)s."
             ),
-            not_reminded=_("Not reminded: %(items)s."),
+            not_reminded=self.env._("Not reminded: %(items)s."),
             exclusions={
-                "partner": _("customer excluded from reminders"),
-                "no_followup": _("no follow-up"),
-                "in_payment": _("in payment"),
-                "dispute": _("in dispute"),
-                "paused": _("promise to pay or pause"),
+                "partner": self.env._("customer excluded from reminders"),
+                "no_followup": self.env._("no follow-up"),
+                "in_payment": self.env._("in payment"),
+                "dispute": self.env._("in dispute"),
+                "paused": self.env._("promise to pay or pause"),
             },
         )
 

@@ -4,6 +4,8 @@ from odoo import fields
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import SQL
 
+from ..tools.dataset import generate
+
 
 @tagged("post_install", "-at_install")
 class TestDataset(TransactionCase):
@@ -12,7 +14,7 @@ class TestDataset(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.summary = cls.env["relance.dataset"]._generate(n_invoices=80, seed=7)
+        cls.summary = generate(cls.env, n_invoices=80, seed=7)
         cls.partners = cls.env["res.partner"].search([("ref", "=like", "RELGEN-%")])
         cls.habit = {p.id: p.ref.split("-")[1] for p in cls.partners}
         cls.invoices = cls.env["account.move"].search(
@@ -180,6 +182,13 @@ class TestDataset(TransactionCase):
         self.assertTrue(statement_lines)
         self.assertTrue(all(statement_lines.mapped("is_reconciled")))
 
+    def test_no_generator_in_the_registry(self):
+        """A production database holds no model of the dataset generator."""
+        self.assertNotIn("relance.dataset", self.env.registry)
+        self.assertFalse(
+            self.env["ir.model"].search([("model", "=like", "relance.dataset%")])
+        )
+
     def test_deterministic(self):
         """Same seed, same data (new customers, same invoices and payments)."""
 
@@ -202,11 +211,10 @@ class TestDataset(TransactionCase):
                 for m in moves
             ]
 
-        dataset = self.env["relance.dataset"]
         before = self.env["res.partner"].search([("ref", "=like", "RELGEN-%")])
-        dataset._generate(n_invoices=15, seed=3, second_company=False)
+        generate(self.env, n_invoices=15, seed=3, second_company=False)
         first = self.env["res.partner"].search([("ref", "=like", "RELGEN-%")]) - before
-        dataset._generate(n_invoices=15, seed=3, second_company=False)
+        generate(self.env, n_invoices=15, seed=3, second_company=False)
         second = (
             self.env["res.partner"].search([("ref", "=like", "RELGEN-%")])
             - before

@@ -159,8 +159,8 @@ registry.category("web_tour.tours").add("account_relance_main_flow", {
                 ".o_form_view .o_statusbar_status button[data-value=printed][aria-checked=true]",
         },
         {
-            content: "Open the Letter tab",
-            trigger: ".o_notebook .nav-link[name=letter]",
+            content: "Open the Delivery tab",
+            trigger: ".o_notebook .nav-link[name=delivery]",
             run: "click",
         },
         {

@@ -32,7 +32,7 @@ from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import Command, api, fields, models
+from odoo import Command, fields
 from odoo.tools import SQL, float_round
 
 _logger = logging.getLogger(__name__)
@@ -195,12 +195,25 @@ DEMO_CUSTOMERS = (
 )
 
 
-class RelanceDataset(models.AbstractModel):
-    _name = "relance.dataset"
-    _description = "Receivables Dataset Generator"
+def generate(env, **kwargs):
+    """Generate the dataset in ``env``'s database (see ``Generator.generate``)."""
+    return Generator(env).generate(**kwargs)
 
-    @api.model
-    def _generate(
+
+def generate_demo(env):
+    """The demo data: about 300 invoices of named French customers."""
+    return Generator(env).generate(n_invoices=300, seed=2024, customers=DEMO_CUSTOMERS)
+
+
+class Generator:
+    """Creates the dataset through the ORM of ``env`` (an Environment of a
+    database where account_relance is installed); no model of its own, so a
+    production database holds none of it."""
+
+    def __init__(self, env):
+        self.env = env
+
+    def generate(
         self,
         n_invoices=200,
         seed=42,
@@ -229,19 +242,26 @@ class RelanceDataset(models.AbstractModel):
         """
         started = time.monotonic()
         rng = random.Random(seed)
-        today = fields.Date.to_date(today) if today else fields.Date.context_today(self)
+        today = (
+            fields.Date.to_date(today)
+            if today
+            else fields.Date.context_today(self.env.user)
+        )
         company = company or self.env.company
         companies = company
         if second_company:
             if second_company is True:
                 second_company = self._get_second_company(company)
             companies |= second_company
-        self = self.with_context(
-            tracking_disable=True,
-            mail_create_nolog=True,
-            mail_notrack=True,
-            mail_auto_subscribe_no_notify=True,
-            allowed_company_ids=companies.ids,
+        self.env = self.env(
+            context=dict(
+                self.env.context,
+                tracking_disable=True,
+                mail_create_nolog=True,
+                mail_notrack=True,
+                mail_auto_subscribe_no_notify=True,
+                allowed_company_ids=companies.ids,
+            )
         )
         foreign = self._get_foreign_currency(company)
         for comp in companies:
@@ -302,19 +322,13 @@ class RelanceDataset(models.AbstractModel):
             "seconds": round(time.monotonic() - started, 1),
             "timings": {key: round(value, 1) for key, value in timings.items()},
         }
-        _logger.info("relance.dataset: %s", summary)
+        _logger.info("account_relance dataset: %s", summary)
         return summary
-
-    @api.model
-    def _generate_demo(self):
-        """The demo data: about 300 invoices of named French customers."""
-        return self._generate(n_invoices=300, seed=2024, customers=DEMO_CUSTOMERS)
 
     # ------------------------------------------------------------------
     # Set-up: companies, currencies, terms, products
     # ------------------------------------------------------------------
 
-    @api.model
     def _get_second_company(self, company):
         name = f"{company.name} - Filiale"
         second = self.env["res.company"].search([("name", "=", name)], limit=1)
@@ -339,7 +353,6 @@ class RelanceDataset(models.AbstractModel):
             user.company_ids = [Command.link(second.id)]
         return second
 
-    @api.model
     def _get_foreign_currency(self, company):
         code = "EUR" if company.currency_id.name == "USD" else "USD"
         currency = (
@@ -351,7 +364,6 @@ class RelanceDataset(models.AbstractModel):
             currency.active = True
         return currency
 
-    @api.model
     def _ensure_rates(self, company, foreign, today, rng):
         """A monthly rate of ``foreign`` for the last 13 months in ``company``."""
         if company.currency_id == foreign:
@@ -379,7 +391,6 @@ class RelanceDataset(models.AbstractModel):
             )
         self.env["res.currency.rate"].create(vals_list)
 
-    @api.model
     def _get_payment_terms(self):
         terms = [self.env.ref(xmlid) for xmlid in TERM_XMLIDS]
         eom = self.env["account.payment.term"].search(
@@ -404,7 +415,6 @@ class RelanceDataset(models.AbstractModel):
             )
         return [*terms, eom]
 
-    @api.model
     def _get_products(self):
         Product = self.env["product.product"]
         existing = Product.search([("default_code", "like", f"{REF_PREFIX}-%")])
@@ -430,7 +440,6 @@ class RelanceDataset(models.AbstractModel):
     # Customers
     # ------------------------------------------------------------------
 
-    @api.model
     def _create_customers(self, n_customers, named, companies, rng):
         lang = "fr_FR" if self.env["res.lang"]._lang_get("fr_FR") else "en_US"
         france = self.env.ref("base.fr")
@@ -471,7 +480,6 @@ class RelanceDataset(models.AbstractModel):
         partners = self.env["res.partner"].create(vals_list)
         return partners, dict(zip(partners.ids, habits, strict=True))
 
-    @api.model
     def _customer_name(self, rng, used):
         for _attempt in range(20):
             name = (
@@ -486,7 +494,6 @@ class RelanceDataset(models.AbstractModel):
     # Invoices and credit notes
     # ------------------------------------------------------------------
 
-    @api.model
     def _create_invoices(self, n_invoices, partners, plan, products, today, rng, batch):
         # Every customer has at least one invoice; big customers have more.
         weights = [rng.paretovariate(1.5) for _p in partners]
@@ -547,7 +554,6 @@ class RelanceDataset(models.AbstractModel):
             self._flush_and_free()
         return invoices
 
-    @api.model
     def _create_credit_notes(self, invoices, today, rng, batch):
         """About 4% of the invoices get a credit note (full or a commercial
         gesture), reconciled with the invoice's first installment."""
@@ -614,7 +620,6 @@ class RelanceDataset(models.AbstractModel):
             self._flush_and_free()
         return refunds
 
-    @api.model
     def _receivable_lines(self, move):
         return move.line_ids.filtered(
             lambda line: line.account_id.account_type == "asset_receivable"
@@ -625,7 +630,6 @@ class RelanceDataset(models.AbstractModel):
     # Payments
     # ------------------------------------------------------------------
 
-    @api.model
     def _payment_delay(self, habit, rng):
         if habit == "early":
             return -rng.randint(2, 8)
@@ -635,7 +639,6 @@ class RelanceDataset(models.AbstractModel):
             return rng.randint(6, 14)
         return rng.randint(35, 55)  # late_45
 
-    @api.model
     def _create_payments(self, invoices, habit_of, today, rng, batch):
         """Plan then register the payments of every open installment.
 
@@ -667,7 +670,6 @@ class RelanceDataset(models.AbstractModel):
             "partial_payments": sum(1 for count in paid_lines.values() if count > 1),
         }
 
-    @api.model
     def _plan_payments(self, lines, habit_of, today, rng):
         """Return the payments to register, [(date, receivable line, amount)]
         sorted by date, following each customer's habit."""
@@ -709,7 +711,6 @@ class RelanceDataset(models.AbstractModel):
         todo.sort(key=lambda t: (t[0], t[1].id))
         return todo
 
-    @api.model
     def _split_payments(self, todo, lines, today, rng):
         """How each payment is registered: {kind: [entries]} with kind in
         payment (with journal entry), statement (bank statement line) and
@@ -757,13 +758,11 @@ class RelanceDataset(models.AbstractModel):
                     by_kind[kind].append(candidates[-1])
         return by_kind
 
-    @api.model
     def _bank_journal(self, company):
         return self.env["account.journal"].search(
             [("type", "=", "bank"), ("company_id", "=", company.id)], limit=1
         )
 
-    @api.model
     def _register_payments(self, entries, with_entry):
         journals = {}
         vals_list = []
@@ -823,7 +822,6 @@ class RelanceDataset(models.AbstractModel):
         self._flush_and_free()
         return len(payments)
 
-    @api.model
     def _create_payment_entries(self, payments):
         """The payments' journal entries, created in one batch.
 
@@ -846,7 +844,6 @@ class RelanceDataset(models.AbstractModel):
         payments.invalidate_recordset(["move_id"])
         payments.modified(["move_id"])
 
-    @api.model
     def _register_statement_lines(self, entries):
         vals_list = []
         journals = {}
@@ -882,7 +879,9 @@ class RelanceDataset(models.AbstractModel):
         # Odoo's reconciliation queries turn into nested loops over every
         # partial reconciliation and the generation becomes quadratic.
         self.env.cr.execute(
-            "ANALYZE account_move, account_move_line, account_partial_reconcile,"
-            " account_payment, account_bank_statement_line,"
-            " account_move__account_payment"
+            SQL(
+                "ANALYZE account_move, account_move_line, account_partial_reconcile,"
+                " account_payment, account_bank_statement_line,"
+                " account_move__account_payment"
+            )
         )
