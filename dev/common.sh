@@ -192,7 +192,8 @@ ensure_addon_link() {
 # write_odoo_conf FILE [EXTRA_ADDONS_PATH]
 write_odoo_conf() {
     local conf=$1 extra=${2:-}
-    local addons="$ODOO_PATH/addons,$ADDONS_LINK_DIR"
+    # bridges/: the auto-install modules between the addon and optional ones
+    local addons="$ODOO_PATH/addons,$ADDONS_LINK_DIR,$ROOT/bridges"
     [ -z "$extra" ] || addons="$addons,$extra"
     mkdir -p "$(dirname "$conf")" "$STATE/filestore"
     cat > "$conf" <<EOF

@@ -7,7 +7,8 @@ name is no Python name (``account_relance-main``, what "Download ZIP" gives):
 the addon's own ``__init__.py`` is then imported as a top-level module and
 its relative imports fail.  Every file of the checkout is named here from
 its path inside the checkout, so that the tests import the very modules Odoo
-loaded, whatever the folder is called.
+loaded, whatever the folder is called.  The bridge modules of ``bridges/``
+are addons of their own: ``odoo.addons.<bridge>``.
 """
 
 import _pytest.pathlib
@@ -24,6 +25,9 @@ def pytest_configure(config):
             parts = list(path.relative_to(root).with_suffix("").parts)
             if parts and parts[-1] == "__init__":
                 parts.pop()
+            if parts[:1] == ["bridges"] and len(parts) > 1:
+                # bridges/<module>/...: a module of its own
+                return root / "bridges", ".".join(["odoo", "addons", *parts[1:]])
             return root.parent, ".".join(["odoo", "addons", ADDON, *parts])
         return resolve(path, consider_namespace_packages=consider_namespace_packages)
 

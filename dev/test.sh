@@ -29,11 +29,13 @@ fi
 
 # 3. The tests.  -p no:cacheprovider: nothing written in the checkout.
 log "running the tests"
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=("$ROOT/tests" "$ROOT"/bridges/*/tests)
 set +e
 PYTHONPATH=$ODOO_PATH:$ROOT/dev "$PY" -m pytest -p no:cacheprovider -p pytest_account_relance \
     -q -rs --rootdir="$ROOT" -c /dev/null \
     --odoo-config="$conf" --odoo-database="$db" --odoo-http \
-    --junitxml="$LOCAL/junit.xml" "${@:-$ROOT/tests}"
+    --junitxml="$LOCAL/junit.xml" "${targets[@]}"
 status=$?
 set -e
 "$PY" dev/check_skips.py "$LOCAL/junit.xml" "$ROOT/tests/allowed_skips.txt" || status=1

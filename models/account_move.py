@@ -190,22 +190,13 @@ class AccountMove(models.Model):
     @api.depends("partner_id", "company_id", "move_type", "state")
     def _compute_relance_credit_hold_warning(self):
         for move in self:
-            partner = move.partner_id.commercial_partner_id.with_company(
-                move.company_id or self.env.company
-            )
-            if (
+            move.relance_credit_hold_warning = (
                 move.move_type in ("out_invoice", "out_receipt")
                 and move.state == "draft"
-                and partner.credit_hold
-            ):
-                move.relance_credit_hold_warning = self.env._(
-                    "%(partner)s is on credit hold since %(date)s: %(reason)s",
-                    partner=partner.display_name,
-                    date=partner.credit_hold_date or "",
-                    reason=partner.credit_hold_reason or self.env._("no reason given"),
+                and move.partner_id._relance_credit_hold_warning(
+                    move.company_id or self.env.company
                 )
-            else:
-                move.relance_credit_hold_warning = False
+            )
 
     # ------------------------------------------------------------
     # ACTIONS

@@ -641,40 +641,18 @@ class ResPartner(models.Model):
             self.env._("every overdue invoice is paid")
         )
 
-    def _register_hook(self):
-        """Block the confirmation of sales orders of customers on credit hold.
-
-        ``sale`` is not a dependency of this addon, so ``sale.order`` cannot
-        be extended by a Python class here.  Once the registry is loaded,
-        and only when ``sale`` is installed, wrap the registry class's
-        ``_confirmation_error_message`` (the check ``action_confirm`` runs
-        on each order), as ``base_automation`` patches models.  The registry
-        rebuilds its classes (dropping the patch) and calls this hook again
-        whenever modules are loaded or removed.
-        """
-        super()._register_hook()
-        sale_order = self.env.registry.get("sale.order")
-        if sale_order is None or "_relance_credit_hold_patched" in vars(sale_order):
-            return
-        origin = sale_order._confirmation_error_message
-
-        def _confirmation_error_message(order):
-            message = origin(order)
-            if message:
-                return message
-            return order.partner_id._relance_credit_hold_sale_message(order.company_id)
-
-        sale_order._confirmation_error_message = _confirmation_error_message
-        sale_order._relance_credit_hold_patched = True
-
-    def _unregister_hook(self):
-        super()._unregister_hook()
-        sale_order = self.env.registry.get("sale.order")
-        if sale_order is not None and "_relance_credit_hold_patched" in vars(
-            sale_order
-        ):
-            del sale_order._confirmation_error_message
-            del sale_order._relance_credit_hold_patched
+    def _relance_credit_hold_warning(self, company):
+        """The warning shown on new invoices (and, with account_relance_sale,
+        sales orders) of this customer in ``company``, or False."""
+        partner = self.commercial_partner_id.with_company(company)
+        if not partner.credit_hold:
+            return False
+        return self.env._(
+            "%(partner)s is on credit hold since %(date)s: %(reason)s",
+            partner=partner.display_name,
+            date=partner.credit_hold_date or "",
+            reason=partner.credit_hold_reason or self.env._("no reason given"),
+        )
 
     def _relance_credit_hold_sale_message(self, company):
         """The error that stops confirming a sales order of this customer in
