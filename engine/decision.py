@@ -120,6 +120,9 @@ class Wording:
         "%(level)s requires %(previous)s to have reached the customer first: "
         "%(previous)s is sent instead."
     )
+    previous_pending: str = (
+        "%(level)s waits until %(previous)s has reached the customer (sent or printed)."
+    )
     too_soon: str = (
         "Last reminder on %(last)s: %(level)s waits %(days)s days between reminders."
     )
@@ -301,7 +304,15 @@ def _decide_group(
         target = min(max(base, target) + 1, len(levels) - 1)
         decision.escalated = True
     notes = []
+    wanted = target
     target, capped_note = _cap_to_delivered(levels, target, customer, wording)
+    if target < wanted and target <= max(entry[3] for entry in in_scope):
+        # the level it may send, the items already have: wait for it to go
+        decision.skip_reason = wording.previous_pending % {
+            "level": levels[wanted].name,
+            "previous": levels[target].name,
+        }
+        return decision
     level = levels[target]
     decision.level_id = level.id
     decision.auto_send = level.auto_send

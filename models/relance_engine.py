@@ -322,6 +322,10 @@ class RelanceEngine(models.AbstractModel):
                 "%(level)s requires %(previous)s to have reached the customer "
                 "first: %(previous)s is sent instead."
             ),
+            previous_pending=self.env._(
+                "%(level)s waits until %(previous)s has reached the customer "
+                "(sent or printed)."
+            ),
             too_soon=self.env._(
                 "Last reminder on %(last)s: %(level)s waits %(days)s days between "
                 "reminders."
@@ -528,9 +532,14 @@ class RelanceEngine(models.AbstractModel):
         names = self._next_reminder_names(len(vals_list))
         for vals, name in zip(vals_list, names, strict=True):
             vals["name"] = name
-        self._check_decision_companies(decisions)
-        reminders = self._insert_reminders(vals_list)
+        reminders = self._create_reminder_records(vals_list)
         self._insert_reminder_lines(reminders, decisions)
+        # replies to a reminder reach its credit controller
+        for user, owned in reminders.grouped("user_id").items():
+            if user:
+                self.env["mail.followers"]._insert_followers(
+                    owned._name, owned.ids, user.partner_id.ids, check_existing=False
+                )
         escalated = defaultdict(set)
         for decision in decisions:
             if decision.escalated:
@@ -557,6 +566,7 @@ class RelanceEngine(models.AbstractModel):
         levels = {level.id: level for level in levels}
         partners = self.env["res.partner"].browse({d.partner_id for d in decisions})
         partners = {partner.id: partner for partner in partners}
+        responsibles = self._get_responsibles(company, partners.values())
         charged = [d for d in decisions if levels[d.level_id].apply_charges]
         items = self.env["account.move.line"].browse(
             {line.move_line_id for d in charged for line in d.lines}
@@ -587,6 +597,7 @@ class RelanceEngine(models.AbstractModel):
                     "amount_due": decision.amount_due,
                     "reason": decision.reason,
                     "escalated": decision.escalated,
+                    "user_id": responsibles[decision.partner_id],
                     "formal_deadline_date": deadline,
                     "charges_applicable": bool(charges["lines"]),
                     "charge_interest_amount": charges["interest"],
@@ -597,19 +608,56 @@ class RelanceEngine(models.AbstractModel):
         return vals_list
 
     @api.model
-    def _insert_reminders(self, vals_list):
-        """Create the reminders of a batch in one INSERT.
+    def _get_responsibles(self, company, partners):
+        """{partner id: the id of the user who owns its reminders in
+        ``company``, or False}: the customer's credit controller, else its
+        salesperson, else the company's default credit controller, else the
+        user who runs the engine (nobody for the daily job: OdooBot owns
+        nothing).  Only active internal users of the company qualify."""
+        partners = self.env["res.partner"].union(*partners).with_company(company)
+        partners.fetch(["relance_user_id", "user_id"])
+        runner = self.env.user if not self.env.user._is_superuser() else None
+        fallbacks = (company.relance_user_id, runner)
 
-        ``create`` costs about half a millisecond per reminder (defaults,
-        precomputed and monetary fields converted record by record, the
-        mail.thread machinery) for what the daily job already knows: every
-        stored value, amounts rounded.  Here the defaults are read once for
-        the batch, the access rights and the Python constraints are checked
-        as ``create`` would, stored computed fields that ``vals_list`` does
-        not give are computed by the ORM afterwards, and no message, follower
-        or tracking value is written (the job creates reminders silently).
-        The customers' companies are checked beforehand, for the whole batch,
-        by ``_check_decision_companies``."""
+        def qualifies(user):
+            return (
+                user and user.active and not user.share and company in user.company_ids
+            )
+
+        return {
+            partner.id: next(
+                (
+                    user.id
+                    for user in (partner.relance_user_id, partner.user_id, *fallbacks)
+                    if qualifies(user)
+                ),
+                False,
+            )
+            for partner in partners
+        }
+
+    @api.model
+    def _create_reminder_records(self, vals_list):
+        """The reminders of a batch, in one INSERT: the one place the addon
+        writes past the ORM.
+
+        Why: the job knows every stored value (charges and deadline
+        included, amounts rounded), and ``create`` spends its time on what
+        it would redo record by record (defaults, precomputed and monetary
+        fields, a domain evaluation per record for the company check).  On
+        the bench at 20,000 invoices (467 reminders) ``create`` under the
+        no-log contexts takes 0.17 s for this step, this INSERT 0.03 s (6x;
+        the whole job 0.38 s against 0.24 s): past the 2x that pays for it.
+
+        What ``create`` does is still done: the access rights and the Python
+        constraints are checked, the defaults read once for the batch, stored
+        computed fields not given are computed by the ORM afterwards, and the
+        customers' companies are checked for the whole batch in one query.
+        No message, tracking value or follower is written here: the engine
+        subscribes the credit controllers (``_create_reminders``).
+        tests/test_reminder_engine.py checks that it stores what ``create``
+        would."""
+        self._check_decision_companies(vals_list)
         Reminder = self.env["relance.reminder"]
         Reminder.check_access("create")
         fields_by_name = Reminder._fields
@@ -672,11 +720,11 @@ class RelanceEngine(models.AbstractModel):
         return reminders
 
     @api.model
-    def _check_decision_companies(self, decisions):
+    def _check_decision_companies(self, vals_list):
         """The company consistency check of a batch of new reminders, in one
         query: each customer belongs to no company, to the reminder's or to a
         parent of it (as ``check_company`` on the customer field)."""
-        pairs = {(d.partner_id, d.company_id) for d in decisions}
+        pairs = {(vals["partner_id"], vals["company_id"]) for vals in vals_list}
         self.env["res.partner"].flush_model(["company_id"])
         self.env["res.company"].flush_model(["parent_path"])
         rows = self.env.execute_query(

@@ -120,6 +120,7 @@ class RelanceLateCharge(models.AbstractModel):
         """
         currency = currency or lines.currency_id[:1] or self.env.company.currency_id
         result = self._empty_charges()
+        indemnified = set()  # one indemnity per invoice, whatever its installments
         for line in lines.sorted(lambda ln: (ln.date_maturity or ln.date, ln.id)):
             due_date = line.date_maturity or line.date
             if line.balance <= 0 or not due_date or due_date >= date:
@@ -143,9 +144,12 @@ class RelanceLateCharge(models.AbstractModel):
                 company, line.currency_id, base, due_date, end_date, late_events
             )
             interest = sum(p["interest"] for p in periods)
-            indemnity = company.currency_id._convert(
-                company.relance_recovery_indemnity, currency, company, date
-            )
+            indemnity = 0.0
+            if line.move_id not in indemnified:
+                indemnified.add(line.move_id)
+                indemnity = company.currency_id._convert(
+                    company.relance_recovery_indemnity, currency, company, date
+                )
             if line.currency_id != currency:
                 interest = line.currency_id._convert(interest, currency, company, date)
             result["lines"].append(

@@ -49,6 +49,12 @@ class RelanceLevel(models.Model):
     )
     channel_email = fields.Boolean(default=True)
     channel_sms = fields.Boolean(string="SMS")
+    sms_required = fields.Boolean(
+        string="SMS Required",
+        help="Without a valid mobile number the reminder is in error. "
+        "Otherwise the SMS is skipped, with the reason, and the reminder goes "
+        "out through its other channels.",
+    )
     channel_phone = fields.Boolean(string="Phone Call")
     channel_letter = fields.Boolean(string="Letter")
     channel_registered = fields.Boolean(string="Registered Letter")
@@ -131,6 +137,15 @@ class RelanceLevel(models.Model):
         if self.channel_letter or self.channel_registered:
             channels.append("letter")
         return channels
+
+    def _is_channel_required(self, channel):
+        """Whether a reminder of this level fails when ``channel`` fails: the
+        SMS only when the level says so, the other channels always (an email
+        without address falls back on a letter instead)."""
+        self.ensure_one()
+        if channel == "sms":
+            return self.sms_required
+        return True
 
     def _channel_labels(self):
         return {

@@ -1,6 +1,7 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
+from odoo.fields import Domain
 from odoo.tools import SQL
 
 # Customer documents whose receivable items are measured (credit notes settle
@@ -84,11 +85,41 @@ class RelancePartnerBehaviour(models.Model):
         index=True,
     )
     date_refreshed = fields.Datetime(string="Refreshed On")
+    sample_reliable = fields.Boolean(
+        string="Reliable Sample",
+        compute="_compute_sample_reliable",
+        search="_search_sample_reliable",
+        help="At least the company's minimum sample of settled items.",
+    )
 
     _partner_company_uniq = models.Constraint(
         "UNIQUE(partner_id, company_id)",
         "A customer has one behaviour row per company.",
     )
+
+    # ------------------------------------------------------------
+    # COMPUTE
+    # ------------------------------------------------------------
+
+    @api.depends("payment_count", "company_id.relance_behaviour_min_sample")
+    def _compute_sample_reliable(self):
+        for row in self:
+            row.sample_reliable = (
+                row.payment_count >= row.company_id.relance_behaviour_min_sample
+            )
+
+    def _search_sample_reliable(self, operator, value):
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        reliable = Domain.OR(
+            Domain("company_id", "=", company.id)
+            & Domain("payment_count", ">=", company.relance_behaviour_min_sample)
+            for company in self.env.companies
+        )
+        wanted = True in value
+        if operator == "not in":
+            wanted = not wanted
+        return reliable if wanted else ~reliable
 
     # ------------------------------------------------------------
     # BUSINESS

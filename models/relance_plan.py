@@ -150,6 +150,8 @@ class RelancePlan(models.Model):
                         "tone": tone,
                         "auto_send": auto,
                         "channel_letter": letter,
+                        "requires_previous_delivered": tone == "formal",
+                        "apply_charges": tone == "formal",
                     }
                 )
                 for index, (name, offset, min_days, tone, auto, letter) in enumerate(

@@ -15,14 +15,45 @@ from odoo.fields import Command, Domain
 
 # Status of one channel of a reminder.  "queued": handed over to Odoo's mail
 # or SMS queue, not yet left; "sent": left; "error": failed (reason kept);
-# "fallback": replaced by a letter.
+# "skipped": an optional channel that could not reach the customer (reason
+# kept); "fallback": replaced by a letter.
 CHANNEL_STATES = [
     ("queued", "Queued"),
     ("sent", "Sent"),
     ("error", "Failed"),
+    ("skipped", "Skipped"),
     ("fallback", "Replaced by a Letter"),
 ]
 DELIVERED_STATES = ("sent", "printed")
+CALL_OUTCOMES = [
+    ("reached", "Reached"),
+    ("message", "Left a message"),
+    ("promise", "Promise to pay"),
+    ("dispute", "Dispute"),
+    ("wrong_number", "Wrong number"),
+]
+# The outcome of each channel, as _update_state_from_channels reads it:
+# todo (not tried yet), pending (left for a queue, a printer or a caller),
+# done, failed, skipped (an optional channel that could not be used).
+CHANNEL_OUTCOMES = {
+    "email": {
+        False: "todo",
+        "queued": "pending",
+        "sent": "done",
+        "error": "failed",
+        "skipped": "skipped",
+        "fallback": "skipped",
+    },
+    "sms": {
+        False: "todo",
+        "queued": "pending",
+        "sent": "done",
+        "error": "failed",
+        "skipped": "skipped",
+    },
+    "phone": {False: "todo", "planned": "pending", "done": "done", "failed": "failed"},
+    "letter": {False: "todo", "to_print": "pending", "printed": "done"},
+}
 
 
 class RelanceReminder(models.Model):
@@ -159,7 +190,7 @@ class RelanceReminder(models.Model):
     email_failure_reason = fields.Char(readonly=True, copy=False)
     # --- channels: SMS -----------------------------------------------------
     sms_state = fields.Selection(
-        selection=CHANNEL_STATES[:3],
+        selection=CHANNEL_STATES[:4],
         string="SMS",
         readonly=True,
         copy=False,
@@ -182,12 +213,25 @@ class RelanceReminder(models.Model):
     sms_failure_reason = fields.Char(readonly=True, copy=False)
     # --- channels: phone call ----------------------------------------------
     phone_state = fields.Selection(
-        selection=[("planned", "Call Planned"), ("done", "Called")],
+        selection=[
+            ("planned", "Call Planned"),
+            ("done", "Called"),
+            ("failed", "Call Failed"),
+        ],
         string="Phone Call",
         readonly=True,
         copy=False,
         tracking=True,
+        help="A call counts once it is logged with its outcome (Log a Call).",
     )
+    phone_outcome = fields.Selection(
+        selection=CALL_OUTCOMES,
+        string="Call Outcome",
+        readonly=True,
+        copy=False,
+        tracking=True,
+    )
+    phone_date = fields.Datetime(string="Called On", readonly=True, copy=False)
     phone_activity_id = fields.Many2one(
         comodel_name="mail.activity",
         string="Call Activity",
@@ -367,7 +411,8 @@ class RelanceReminder(models.Model):
         "company_id.relance_charges_b2b_only",
     )
     def _compute_charges(self):
-        for reminder in self:
+        # frozen once the reminder went out: what it claimed stays claimed
+        for reminder in self.filtered(lambda r: r.state not in DELIVERED_STATES):
             charges = reminder._get_late_charges()
             reminder.charges_applicable = bool(charges["lines"])
             reminder.charge_interest_amount = charges["interest"]
@@ -376,19 +421,27 @@ class RelanceReminder(models.Model):
 
     @api.depends("date", "company_id.relance_formal_deadline_days")
     def _compute_formal_deadline_date(self):
-        for reminder in self:
+        for reminder in self.filtered(lambda r: r.state not in DELIVERED_STATES):
             reminder.formal_deadline_date = reminder.date and fields.Date.add(
                 reminder.date, days=reminder.company_id.relance_formal_deadline_days
             )
 
-    @api.depends("move_line_ids.move_id.dispute_state")
+    @api.depends("partner_id", "company_id", "move_line_ids.move_id.dispute_state")
     def _compute_relance_disputed_move_ids(self):
+        """The customer's invoices in dispute: left out of the reminder, or
+        disputed since (one search for the whole batch)."""
+        disputes = self.env["relance.dispute"].search(
+            [
+                ("state", "=", "open"),
+                ("partner_id", "in", self.partner_id.commercial_partner_id.ids),
+                ("company_id", "in", self.company_id.ids),
+            ]
+        )
         for reminder in self:
-            reminder.relance_disputed_move_ids = (
-                reminder.move_line_ids.move_id.filtered(
-                    lambda m: m.dispute_state == "open"
-                )
-            )
+            reminder.relance_disputed_move_ids = disputes.filtered(
+                lambda d, r=reminder: d.partner_id == r.partner_id.commercial_partner_id
+                and d.company_id == r.company_id
+            ).move_id
 
     @api.depends("relance_promise_ids")
     def _compute_relance_promise_count(self):
@@ -420,13 +473,13 @@ class RelanceReminder(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        # a reminder printed (by the letters' batch printing) has its letter
-        # printed: the channel outcome follows the state.
-        if vals.get("state") == "printed" and "letter_state" not in vals:
-            vals = dict(vals, letter_state="printed")
         delivered = self.browse()
         if vals.get("state") in DELIVERED_STATES:
             delivered = self.filtered(lambda r: r.state not in DELIVERED_STATES)
+            # what goes out is what the reminder claims now: computed before
+            # the state freezes it (see _compute_charges)
+            delivered.mapped("charge_amount_total")
+            delivered.mapped("formal_deadline_date")
         res = super().write(vals)
         if delivered:
             delivered._on_delivered()
@@ -436,51 +489,97 @@ class RelanceReminder(models.Model):
     # STATE: derived from the channels
     # ------------------------------------------------------------------
 
+    def _get_channel_outcomes(self):
+        """[(channel, outcome, reason)] for each channel of the reminder: those
+        of its level, and the letter an email fell back on.  Outcomes are
+        those of ``CHANNEL_OUTCOMES``; a failed channel the level does not
+        require counts as skipped."""
+        self.ensure_one()
+        level = self.level_id
+        channels = level._get_channels()
+        if self.letter_state and "letter" not in channels:
+            channels.append("letter")
+        states = {
+            "email": (self.email_state, self.email_failure_reason),
+            "sms": (self.sms_state, self.sms_failure_reason),
+            "phone": (self.phone_state, self.channel_failure_reason),
+            "letter": (self.letter_state, self.channel_failure_reason),
+        }
+        outcomes = []
+        for channel in channels:
+            state, reason = states[channel]
+            outcome = CHANNEL_OUTCOMES[channel][state]
+            if outcome == "failed" and not level._is_channel_required(channel):
+                outcome = "skipped"
+            if channel in ("phone", "letter") and outcome == "todo" and reason:
+                outcome = "failed"  # the call or the letter could not be prepared
+            outcomes.append((channel, outcome, reason))
+        return outcomes
+
     def _update_state_from_channels(self):
-        """Derive the reminder's state from the outcome of its channels."""
+        """Derive the reminder's state from the outcome of its channels (the
+        one place a reminder's state follows its sending; README, "The life
+        of a reminder"):
+
+        - cancelled stays cancelled, and a reminder to review whose channels
+          were not tried stays to review;
+        - a required channel failed: in error, with the reasons;
+        - a channel not tried yet, or waiting (an email or SMS in its queue,
+          a letter to print, a call to make): to send;
+        - the letter printed: printed; another channel done: sent;
+        - every channel skipped (no address, no mobile number): in error.
+        """
+        labels = {
+            "email": self.env._("Email"),
+            "sms": self.env._("SMS"),
+            "phone": self.env._("Phone call"),
+            "letter": self.env._("Letter"),
+        }
         outcomes = defaultdict(self.browse)
         for reminder in self:
             if reminder.state == "cancel":
                 continue
-            level = reminder.level_id
-            errors = []
-            if reminder.email_state == "error":
-                errors.append(
-                    self.env._(
-                        "Email: %(reason)s", reason=reminder.email_failure_reason
-                    )
+            channels = reminder._get_channel_outcomes()
+            found = {outcome for _channel, outcome, _reason in channels}
+            errors = [
+                self.env._(
+                    "%(channel)s: %(reason)s",
+                    channel=labels[channel],
+                    reason=reason or self.env._("failed"),
                 )
-            if reminder.sms_state == "error":
-                errors.append(
-                    self.env._("SMS: %(reason)s", reason=reminder.sms_failure_reason)
-                )
-            if reminder.channel_failure_reason:
-                errors.append(reminder.channel_failure_reason)
-            used = (
-                reminder.email_state
-                or reminder.sms_state
-                or reminder.phone_state
-                or reminder.letter_state
-            )
-            if not used and not level._get_channels():
+                for channel, outcome, reason in channels
+                if outcome == "failed"
+            ]
+            if not channels:
                 errors.append(
                     self.env._(
                         "The level %(level)s has no channel to send it through.",
-                        level=level.display_name,
+                        level=reminder.level_id.display_name,
                     )
                 )
-            if errors:
+            if reminder.state == "draft" and found <= {"todo"}:
+                state = "draft"
+            elif errors:
                 state = "error"
-            elif "queued" in (reminder.email_state, reminder.sms_state):
+            elif found & {"todo", "pending"}:
                 state = "to_send"
-            elif reminder.letter_state == "to_print":
-                state = "to_send"
-            elif reminder.letter_state == "printed":
+            elif ("letter", "done") in {(c, o) for c, o, _r in channels}:
                 state = "printed"
-            elif used:
+            elif "done" in found:
                 state = "sent"
             else:
-                state = "to_send"
+                state = "error"
+                errors.append(
+                    self.env._(
+                        "No channel could reach the customer: %(reasons)s",
+                        reasons="; ".join(
+                            f"{labels[channel]}: {reason}"
+                            for channel, _outcome, reason in channels
+                            if reason
+                        )
+                        or self.env._("no address"),
+                    )
+                )
             message = "\n".join(errors) or False
             if (reminder.state, reminder.error_message) != (state, message):
                 outcomes[state, message] |= reminder
@@ -501,6 +600,21 @@ class RelanceReminder(models.Model):
                     self.env._("reminder level %(level)s sent", level=level.name),
                     auto=True,
                 )
+
+    def _log_call(self, outcome):
+        """A call about this reminder was made and logged with its outcome:
+        its phone channel is done (failed on a wrong number)."""
+        failed = outcome == "wrong_number"
+        self.write(
+            {
+                "phone_state": "failed" if failed else "done",
+                "phone_outcome": outcome,
+                "phone_date": fields.Datetime.now(),
+                "channel_failure_reason": failed
+                and self.env._("the number called is wrong"),
+            }
+        )
+        self._update_state_from_channels()
 
     def _email_failed(self, reason):
         self.write(
@@ -536,6 +650,7 @@ class RelanceReminder(models.Model):
         if self.filtered(lambda reminder: reminder.state != "draft"):
             raise UserError(self.env._("Only reminders to review can be confirmed."))
         self.state = "to_send"
+        return True
 
     def action_send(self):
         """Send now through the channels of the level (working day or not)."""
@@ -545,6 +660,7 @@ class RelanceReminder(models.Model):
             )
         self.filtered(lambda reminder: reminder.state == "draft").state = "to_send"
         self._send_reminders()
+        return True
 
     def action_retry(self):
         """Send again the channels that failed."""
@@ -552,6 +668,7 @@ class RelanceReminder(models.Model):
         if not failed:
             raise UserError(self.env._("Only reminders in error can be retried."))
         failed._send_reminders()
+        return True
 
     def action_cancel(self):
         """Cancel: the items get back the level they had before (an item's
@@ -561,6 +678,7 @@ class RelanceReminder(models.Model):
                 self.env._("A reminder that was sent or printed cannot be cancelled.")
             )
         self.filtered(lambda reminder: reminder.state != "cancel").state = "cancel"
+        return True
 
     def action_reset_draft(self):
         """Back to review, from cancelled or in error."""
@@ -571,6 +689,7 @@ class RelanceReminder(models.Model):
                 )
             )
         self.write({"state": "draft", "error_message": False})
+        return True
 
     def action_send_now(self):
         """Open the email composer prefilled with the level's template."""
@@ -607,9 +726,11 @@ class RelanceReminder(models.Model):
         """
         if not self:
             raise UserError(self.env._("Select the reminders to print."))
-        pdf, printed, refused = self.env["relance.reminder.send"]._print_letters(self)
+        send = self.env["relance.reminder.send"]
+        pdf, printed, refused = send._print_letters(self)
+        reasons = "\n".join(send._get_print_refusal(r) for r in refused)
         if not printed:
-            raise UserError("\n".join(refused.mapped("error_message")))
+            raise UserError(reasons)
         attachment = self.env["ir.attachment"].create(
             {
                 "name": self.env._(
@@ -635,7 +756,7 @@ class RelanceReminder(models.Model):
                     count=len(printed),
                     refused=len(refused),
                 ),
-                "message": "\n".join(refused.mapped("error_message")),
+                "message": reasons,
                 "type": "warning",
                 "sticky": True,
                 "next": download,
@@ -655,6 +776,7 @@ class RelanceReminder(models.Model):
         self.filtered(
             lambda r: not r.registered_sent_date
         ).registered_sent_date = fields.Date.context_today(self)
+        return True
 
     def action_create_charges_invoice(self):
         """Book the reminder's late-payment charges on a draft customer invoice."""
@@ -801,26 +923,49 @@ class RelanceReminder(models.Model):
         return self.env["relance.reminder.send"]._send_reminders(self)
 
     def _get_email_lines(self):
-        """One dict per reminded invoice, for the email and SMS templates."""
+        """One dict per listed item, for the email and SMS templates: the
+        invoices due, then the credit notes and payments that reduce the
+        amount due (negative, marked as such, without a payment link)."""
         self.ensure_one()
         today = self.date or fields.Date.context_today(self)
+        kinds = {
+            "out_refund": self.env._("Credit note"),
+            "entry": self.env._("Payment"),
+        }
         lines = []
         for aml in self.move_line_ids.sorted(
-            lambda line: (line.date_maturity or today)
+            lambda line: (
+                line.amount_residual_currency < 0,
+                line.date_maturity or today,
+            )
         ):
             move = aml.move_id
             due = aml.date_maturity or move.invoice_date_due or move.date
+            credit = aml.amount_residual_currency < 0
+            if credit:
+                due = False
             pay_url = False
-            if move.is_invoice() and move.access_url and move.access_url != "#":
+            if (
+                not credit
+                and move.move_type in ("out_invoice", "out_receipt")
+                and move.access_url
+                and move.access_url != "#"
+            ):
                 pay_url = move.get_base_url() + move.get_portal_url()
             lines.append(
                 {
                     "name": move.name,
+                    "kind": kinds.get(move.move_type, kinds["entry"])
+                    if credit
+                    else self.env._("Invoice"),
+                    "credit": credit,
                     "date": move.invoice_date or move.date,
                     "date_due": due,
-                    "residual": abs(aml.amount_residual_currency),
+                    "residual": aml.amount_residual_currency,
                     "currency": aml.currency_id or self.currency_id,
-                    "days_late": max((today - due).days, 0) if due else 0,
+                    "days_late": max((today - due).days, 0)
+                    if due and not credit
+                    else 0,
                     "pay_url": pay_url,
                 }
             )

@@ -96,12 +96,13 @@ class RelanceReminderSend(models.AbstractModel):
 
     @api.model
     def _get_channels_to_send(self, reminder):
-        """The channels of the reminder's level that are not done yet."""
+        """The channels of the reminder's level that are not done yet: never
+        tried, failed, or skipped (a retry may find the number fixed)."""
         channels = []
         for channel in reminder.level_id._get_channels():
             if channel == "email" and reminder.email_state in (False, "error"):
                 channels.append("email")
-            elif channel == "sms" and reminder.sms_state in (False, "error"):
+            elif channel == "sms" and reminder.sms_state in (False, "error", "skipped"):
                 channels.append("sms")
             elif channel == "phone" and not reminder.phone_state:
                 channels.append("phone")
@@ -169,8 +170,17 @@ class RelanceReminderSend(models.AbstractModel):
                 "email_cc": cc,
             }
         )
+        author = self._get_author(reminder)
+        # the template's sender, said explicitly: given the author alone, the
+        # composer would not render it
+        email_from = (
+            template.email_from
+            and template._render_field("email_from", reminder.ids)[reminder.id]
+        ) or author.email_formatted
         messages = reminder.with_context(relance_email_cc=cc).message_post_with_source(
             template,
+            author_id=author.id,
+            email_from=email_from,
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
             partner_ids=recipients.ids,
@@ -180,6 +190,20 @@ class RelanceReminderSend(models.AbstractModel):
         reminder.email_message_id = messages[:1]
         self._log_on_partner(reminder, messages[:1])
         self._sync_email_state(reminder)
+
+    @api.model
+    def _get_author(self, reminder):
+        """Who a reminder's messages come from: its credit controller, else
+        the company (never OdooBot, who runs the daily job)."""
+        return reminder.user_id.partner_id or reminder.company_id.partner_id
+
+    @api.model
+    def _get_caller(self):
+        """The user a call without a credit controller goes to: whoever sends,
+        unless it is the daily job (OdooBot), then the company's default."""
+        if not self.env.user._is_superuser():
+            return self.env.user
+        return self.env.company.relance_user_id
 
     @api.model
     def _get_mail_template(self, reminder):
@@ -271,7 +295,7 @@ class RelanceReminderSend(models.AbstractModel):
         # sudo: credit controllers may not edit customers; only this note,
         # authored by them, is posted in the customer's chatter.
         reminder.partner_id.commercial_partner_id.sudo().message_post(
-            author_id=self.env.user.partner_id.id,
+            author_id=self._get_author(reminder).id,
             body=self.env._(
                 "Payment reminder %(name)s sent by email: %(subject)s",
                 name=reminder.name,
@@ -379,7 +403,14 @@ class RelanceReminderSend(models.AbstractModel):
                 level=reminder.level_id.display_name,
             )
         if reason:
-            reminder.write({"sms_state": "error", "sms_failure_reason": reason})
+            # an optional SMS is skipped: the other channels carry the reminder
+            required = reminder.level_id._is_channel_required("sms")
+            reminder.write(
+                {
+                    "sms_state": "error" if required else "skipped",
+                    "sms_failure_reason": reason,
+                }
+            )
             return
         body = template._render_field("body", reminder.ids, compute_lang=True)[
             reminder.id
@@ -389,6 +420,7 @@ class RelanceReminderSend(models.AbstractModel):
         )
         message = reminder._message_sms(
             body,
+            author_id=self._get_author(reminder).id,
             partner_ids=reminder.partner_id.ids,
             sms_pid_to_number={reminder.partner_id.id: number},
         )
@@ -477,7 +509,7 @@ class RelanceReminderSend(models.AbstractModel):
                 customer=reminder.partner_id.display_name,
             ),
             note=self._get_call_script(reminder),
-            user_id=(reminder.user_id or self.env.user).id,
+            user_id=(reminder.user_id or self._get_caller()).id,
         )
         reminder.write({"phone_state": "planned", "phone_activity_id": activity.id})
 
@@ -497,29 +529,51 @@ class RelanceReminderSend(models.AbstractModel):
         )
 
     @api.model
+    def _get_print_refusal(self, reminder):
+        """Why the letter of ``reminder`` cannot be printed, or ""."""
+        if reminder.state == "cancel":
+            return self.env._(
+                "%(reminder)s is cancelled: its letter is not printed.",
+                reminder=reminder.name,
+            )
+        if reminder.state == "draft":
+            return self.env._(
+                "%(reminder)s is to review: confirm it before printing its letter.",
+                reminder=reminder.name,
+            )
+        missing = reminder.partner_id._relance_missing_address()
+        if missing:
+            return self.env._(
+                "%(reminder)s: the customer %(partner)s has no complete postal "
+                "address (missing: %(missing)s); the letter was not printed.",
+                reminder=reminder.name,
+                partner=reminder.partner_id.display_name,
+                missing=", ".join(missing),
+            )
+        return ""
+
+    @api.model
     def _print_letters(self, reminders, chunk_size=25):
         """Print the letters of these reminders into one PDF, in their order.
 
         Letters are rendered by chunks (each chunk one wkhtmltopdf call, see
-        ``ir.actions.report._relance_render_letters``), each letter is kept
-        as an attachment of its reminder and the reminder becomes "printed"
-        once its PDF exists.  A reminder printed before reprints its stored
-        letter.
+        ``ir.actions.report._relance_render_letters``), and each letter is
+        kept as an attachment of its reminder: a reminder printed before
+        reprints its stored letter.  Cancelled reminders, reminders still to
+        review and customers without a postal address are refused (the
+        address is also named in the reminder's error).  A reminder that
+        sends a letter has its letter channel done; its state follows its
+        channels, so an email that failed is still to retry.
 
         :return: ``(pdf bytes or False, printed reminders, refused reminders)``
         """
         refused = reminders.browse()
         for reminder in reminders:
-            missing = reminder.partner_id._relance_missing_address()
-            if missing:
+            reason = self._get_print_refusal(reminder)
+            if reason:
                 refused |= reminder
-                reminder.error_message = self.env._(
-                    "%(reminder)s: the customer %(partner)s has no complete postal "
-                    "address (missing: %(missing)s); the letter was not printed.",
-                    reminder=reminder.name,
-                    partner=reminder.partner_id.display_name,
-                    missing=", ".join(missing),
-                )
+                if reminder.state not in ("draft", "cancel"):
+                    reminder.error_message = reason
         printable = reminders - refused
         if not printable:
             return False, printable, refused
@@ -544,19 +598,20 @@ class RelanceReminderSend(models.AbstractModel):
                         for reminder in to_render
                     ]
                 )
-                to_render.write(
-                    {
-                        "letter_printed_date": fields.Datetime.now(),
-                        "state": "printed",
-                        "error_message": False,
-                    }
-                )
                 for reminder, attachment in zip(to_render, attachments, strict=True):
                     reminder.letter_attachment_id = attachment
             pdfs += [
                 letters.get(reminder.id) or reminder.letter_attachment_id.raw
                 for reminder in chunk
             ]
+        letters_sent = printable.filtered(
+            lambda r: r.letter_state == "to_print"
+            or (not r.letter_state and "letter" in r.level_id._get_channels())
+        )
+        letters_sent.write(
+            {"letter_state": "printed", "letter_printed_date": fields.Datetime.now()}
+        )
+        printable._update_state_from_channels()
         return report_model._relance_merge_pdfs(pdfs), printable, refused
 
     @api.model

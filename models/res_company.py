@@ -93,6 +93,13 @@ class ResCompany(models.Model):
         help="Product of the invoice line that books the recovery indemnity.",
     )
     relance_rate_warning = fields.Char(compute="_compute_relance_rate_warning")
+    relance_user_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Default Credit Controller",
+        domain="[('share', '=', False), ('company_ids', 'in', id)]",
+        help="Owns the reminders of customers who have neither a credit "
+        "controller nor a salesperson of their own.",
+    )
     relance_formal_deadline_days = fields.Integer(
         string="Formal Notice Deadline (days)",
         default=8,

@@ -63,6 +63,9 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.relance_indemnity_product_id", readonly=False
     )
     relance_rate_warning = fields.Char(compute="_compute_relance_rate_warning")
+    relance_user_id = fields.Many2one(
+        related="company_id.relance_user_id", readonly=False
+    )
     relance_formal_deadline_days = fields.Integer(
         related="company_id.relance_formal_deadline_days", readonly=False
     )

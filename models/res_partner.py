@@ -30,6 +30,17 @@ class ResPartner(models.Model):
         string="No Reminders",
         help="This customer never gets payment reminders.",
     )
+    relance_user_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Credit Controller",
+        company_dependent=True,
+        domain="[('share', '=', False)]",
+        help="Who follows this customer's payments in the current company: "
+        "the reminders made by the daily job belong to them (the email's "
+        "author and signature, the letter's signature, the calls to make, "
+        "the replies). Empty: the customer's salesperson, then the company's "
+        "default credit controller (Settings).",
+    )
     relance_reminder_ids = fields.One2many(
         comodel_name="relance.reminder",
         inverse_name="partner_id",
@@ -104,6 +115,13 @@ class ResPartner(models.Model):
         compute="_compute_relance_behaviour",
         currency_field="currency_id",
         groups=BEHAVIOUR_GROUPS,
+    )
+    relance_min_sample = fields.Integer(
+        string="Minimum Sample",
+        compute="_compute_relance_min_sample",
+        groups=BEHAVIOUR_GROUPS,
+        help="Below this many settled items (company setting), the customer's "
+        "figures are read with care and predictions use the company's average.",
     )
     relance_behaviour_refreshed = fields.Datetime(
         string="Behaviour Refreshed On",
@@ -243,6 +261,10 @@ class ResPartner(models.Model):
             row = by_partner.get(partner.commercial_partner_id.id, empty)
             for partner_field, row_field in mapping.items():
                 partner[partner_field] = row[row_field] if row else False
+
+    @api.depends_context("company")
+    def _compute_relance_min_sample(self):
+        self.relance_min_sample = self.env.company.relance_behaviour_min_sample
 
     def _search_relance_behaviour(self, row_field, operator, value):
         """Partners whose commercial entity's row in the current company
@@ -669,15 +691,24 @@ class ResPartner(models.Model):
             reason=partner.credit_hold_reason or "",
         )
 
+    def _relance_is_professional(self, company):
+        """Whether the French commercial code's late-payment rules (L441-10,
+        D441-5) apply to this customer in ``company``: not a consumer, and a
+        company when ``company`` charges companies only."""
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        if partner.relance_is_consumer:
+            return False
+        return not company.relance_charges_b2b_only or partner.is_company
+
     def _relance_charges_allowed(self, company):
         """Whether late-payment charges may be claimed from this customer."""
         self.ensure_one()
-        partner = self.commercial_partner_id
-        if not company.relance_charges_enabled:
-            return False
-        if partner.relance_is_consumer or partner.relance_no_charges:
-            return False
-        return not company.relance_charges_b2b_only or partner.is_company
+        return (
+            company.relance_charges_enabled
+            and not self.commercial_partner_id.relance_no_charges
+            and self._relance_is_professional(company)
+        )
 
     def _relance_missing_address(self):
         """The address lines missing for a postal letter, empty when complete."""

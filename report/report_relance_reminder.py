@@ -68,11 +68,16 @@ class ReportRelanceReminder(models.AbstractModel):
             "bic": bank.bank_bic if bank else "",
             "qr_code": self._get_payment_qr_code(reminder, bank, total),
             "previous_reminders": reminder._get_previous_reminders(),
+            "professional": reminder.partner_id._relance_is_professional(company),
             "deadline": reminder.formal_deadline_date,
-            "deadline_days": company.relance_formal_deadline_days,
+            # the days of the reminder's own deadline, frozen with it
+            "deadline_days": (reminder.formal_deadline_date - reminder.date).days
+            if reminder.formal_deadline_date and reminder.date
+            else company.relance_formal_deadline_days,
             "tracking_ref": reminder.registered_tracking_ref,
             "user": reminder.user_id,
             "signature": reminder.user_id.signature,
+            "signatory": reminder.user_id.name or company.name,
             "window": company.relance_letter_window,
         }
 

@@ -59,6 +59,7 @@ class RelanceLetterCommon(AccountTestInvoicingCommon):
                             "sequence": seq,
                             "tone": tone,
                             "offset_days": offset,
+                            "channel_email": False,
                             "channel_letter": True,
                             "apply_charges": tone in ("firm", "formal"),
                         }

@@ -136,5 +136,10 @@ class TestDecision(unittest.TestCase):
         self.assertEqual(decision.level_id, FIRST.id)
         self.assertIn("requires Reminder 1", decision.reason)
         self.assertEqual(decision.lines[0].level_id, FIRST.id)
+        # already at Reminder 1, not delivered yet: it waits, nothing new
+        at_first = item(1, level_id=FIRST.id)
+        waiting = run([at_first], day(41), never_reminded)[0]
+        self.assertFalse(waiting.to_create)
+        self.assertIn("waits until Reminder 1", waiting.skip_reason)
         reminded = Customer(plan=strict, delivered_level_ids=frozenset({FIRST.id}))
-        self.assertEqual(run([item(1)], day(40), reminded)[0].level_id, 5)
+        self.assertEqual(run([at_first], day(41), reminded)[0].level_id, 5)

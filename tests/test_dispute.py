@@ -101,6 +101,12 @@ class TestDispute(RelanceDisputeCommon):
         lines = reminded_lines()
         self.assertIn(self._receivable(other).id, lines)
         self.assertNotIn(self._receivable(disputed).id, lines)
+        # the reminder made says which invoice it leaves out
+        reminder = Reminder.generate_reminders(
+            date=date(2026, 3, 1), company_ids=company.ids
+        ).filtered(lambda r: r.partner_id == self.customer)
+        self.assertEqual(reminder.relance_disputed_move_ids, disputed)
+        reminder.action_cancel()
         dispute.action_resolve()
         self.assertIn(self._receivable(disputed).id, reminded_lines())
 

@@ -78,6 +78,31 @@ class TestLateCharges(RelanceLetterCommon):
         self.assertAlmostEqual(move.amount_total, 418.62, places=2)
         self.assertFalse(move.invoice_line_ids.tax_ids)
 
+    def test_one_indemnity_per_invoice(self):
+        """An invoice paid in two late installments owes interest on each, and
+        the 40 EUR indemnity once (D441-5: per invoice)."""
+        invoice = self._create_invoice_one_line(
+            price_unit=1000.0,
+            partner_id=self.customer,
+            invoice_date="2025-03-01",
+            invoice_payment_term_id=self.env.ref(
+                "account.account_payment_term_advance_60days"
+            ),
+            tax_ids=[],
+            currency_id=self.eur,
+            post=True,
+        )
+        installments = self._receivable(invoice)
+        self.assertEqual(len(installments), 2)
+        charges = self.env["relance.late.charge"]._get_charges(
+            installments, date(2025, 8, 14)
+        )
+        self.assertEqual(len(charges["lines"]), 2)
+        self.assertTrue(all(line["interest"] > 0 for line in charges["lines"]))
+        self.assertAlmostEqual(charges["indemnity"], 40.0)
+        reminder = self._reminder(self.customer, "firm", invoice, "2025-08-14")
+        self.assertAlmostEqual(reminder.charge_indemnity_amount, 40.0)
+
     def test_no_charges_for_consumer(self):
         """A consumer is never charged, even at a level that claims charges."""
         consumer = self.customer.copy(

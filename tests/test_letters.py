@@ -94,6 +94,43 @@ class TestLetters(RelanceLetterCommon):
         self.assertIn("L441-10", text)
         self.assertIn("378.62", text)
 
+    def test_formal_notice_follows_the_history_sent(self):
+        """A formal notice that follows no reminder does not say "despite our
+        reminders"; its firm letter neither."""
+        reminder = self._reminder(self.customer, "formal", self.invoice, "2025-08-14")
+        text = self._print_one(reminder)
+        self.assertNotIn("Despite our reminders", text)
+        self.assertNotIn("Our previous reminders", text)
+        self.assertIn("remain unpaid although their due date", text)
+        other = self.customer.copy({"name": "Autre SARL"})
+        invoice = self._invoice(other, 500.0, "2025-05-15")
+        firm = self._reminder(other, "firm", invoice, "2025-08-14")
+        self.assertNotIn("Despite our previous reminder", self._print_one(firm))
+
+    def test_formal_notice_to_a_consumer(self):
+        """A consumer's formal notice cites the civil code's legal interest,
+        not the commercial code's charges."""
+        consumer = self.customer.copy(
+            {"name": "Jean Martin", "relance_is_consumer": True}
+        )
+        invoice = self._invoice(consumer, 800.0, "2025-05-15")
+        reminder = self._reminder(consumer, "formal", invoice, "2025-08-14")
+        text = self._print_one(reminder)
+        self.assertIn("1231-6", text)
+        self.assertNotIn("L441-10", text)
+        self.assertNotIn("D441-5", text)
+        self.assertNotIn("recovery indemnity", text)
+
+    def test_french_formal_notice_deadline(self):
+        """The French formal notice gives its deadline once: "soit le ... au
+        plus tard"."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.customer.lang = "fr_FR"
+        reminder = self._reminder(self.customer, "formal", self.invoice, "2025-08-14")
+        text = " ".join(self._print_one(reminder).split())
+        self.assertIn("soit le 22/08/2025 au plus tard", text)
+        self.assertEqual(text.count("au plus tard"), 1)
+
     def test_letter_in_the_customer_language(self):
         """A French customer gets the letter in French formats."""
         self.env["res.lang"]._activate_lang("fr_FR")

@@ -395,6 +395,33 @@ class TestPaymentBehaviour(AccountTestInvoicingCommon):
         self.assertEqual(len(rows), 20)
         self.assertEqual(set(rows.mapped("payment_delay_avg")), {6.0})
 
+    def test_minimum_sample_follows_the_setting(self):
+        """The "few settled invoices" warning and the "Reliable Sample"
+        filter follow the company's minimum sample, not a fixed 3."""
+        partners = self.env["res.partner"].create(
+            [{"name": "Quatre factures"}, {"name": "Six factures"}]
+        )
+        for partner, count in zip(partners, (4, 6), strict=True):
+            invoices = self.env["account.move"]
+            for i in range(count):
+                invoices |= self._invoice(100.0 + i, partner=partner)
+            self._register_payment(
+                invoices, payment_date=self._days(2), group_payment=False
+            )
+        self.Behaviour._refresh(self.company, partners.ids)
+        reliable = self.Behaviour.search(
+            [("partner_id", "in", partners.ids), ("sample_reliable", "=", True)]
+        )
+        self.assertEqual(reliable.partner_id, partners, "3 by default")
+        self.company.relance_behaviour_min_sample = 5
+        reliable = self.Behaviour.search(
+            [("partner_id", "in", partners.ids), ("sample_reliable", "=", True)]
+        )
+        self.assertEqual(reliable.partner_id, partners[1])
+        self.assertEqual(partners[0].relance_min_sample, 5)
+        form = self.env["res.partner"].get_views([(False, "form")])["views"]["form"]
+        self.assertIn("payment_count &gt;= relance_min_sample", form["arch"])
+
     def test_cron_and_window_setting(self):
         old = self._invoice(1000.0, due=self.today - timedelta(days=500))
         self._register_payment(

@@ -195,7 +195,7 @@ class TestReminderChannels(AccountTestInvoicingCommon, MailCase, SMSCase):
 
         with self.mock_mail_gateway():
             mail.send()
-        self.assertEqual(reminder.email_state, "sent")
+        self.assertEqual(reminder.email_state, "sent", reminder.error_message)
         self.assertEqual(reminder.state, "sent")
         body = self._sent_to(self.customer.email)[0]["body"]
         self.assertIn(self.invoice.name, body)
@@ -303,9 +303,8 @@ class TestReminderChannels(AccountTestInvoicingCommon, MailCase, SMSCase):
         self.assertIn(
             reminder, Reminder.search(Reminder._get_letters_to_print_domain())
         )
-        # the batch printing marks it printed; nothing brings it back
-        reminder.write({"state": "printed"})
-        self.assertEqual(reminder.letter_state, "printed")
+        # once the letter is printed, the reminder is printed
+        reminder.letter_state = "printed"
         reminder._update_state_from_channels()
         self.assertEqual(reminder.state, "printed")
 
@@ -474,8 +473,25 @@ class TestReminderChannels(AccountTestInvoicingCommon, MailCase, SMSCase):
         self.assertEqual(reminder.sms_state, "sent")
         self.assertEqual(reminder.state, "sent")
 
+    def test_formal_email_and_sms_give_the_company_deadline(self):
+        """The formal notice's email and SMS give the deadline of the
+        company's setting (15 days here), as the letter does."""
+        self.company.relance_formal_deadline_days = 15
+        formal = self._level(tone="formal", channel_email=True, channel_sms=True)
+        reminder = self._reminder(level=formal)
+        self.assertEqual(reminder.formal_deadline_date, date(2026, 2, 19))
+        with self.mock_mail_gateway(), self.mockSMSGateway():
+            reminder._send_reminders()
+        deadline = format_date(self.env, date(2026, 2, 19))
+        email = str(reminder.email_message_id.body)
+        self.assertIn(deadline, email)
+        self.assertNotIn("eight days", email)
+        self.assertIn(deadline, self._sms[0]["body"])
+        self.assertNotIn("8 days", self._sms[0]["body"])
+
     def test_sms_missing_or_invalid_number_is_an_error(self):
-        level = self._level(channel_sms=True)
+        """A level whose SMS is required: no valid number, no reminder."""
+        level = self._level(channel_sms=True, sms_required=True)
         self.customer.phone = False
         reminder = self._reminder(level=level)
         with self.mockSMSGateway():
@@ -517,7 +533,21 @@ class TestReminderChannels(AccountTestInvoicingCommon, MailCase, SMSCase):
         self.assertEqual(activity.user_id, self.env.user)
         self.assertIn(self.invoice.name, str(activity.note))
         self.assertEqual(reminder.phone_state, "planned")
+        self.assertEqual(reminder.state, "to_send", "a planned call is not a call")
+        # the call, logged with its outcome, counts
+        log = (
+            self.env["relance.call.log"]
+            .with_context(
+                default_reminder_id=reminder.id, default_partner_id=self.customer.id
+            )
+            .create({"outcome": "reached", "note": "Pays on Friday"})
+        )
+        log.action_confirm()
+        self.assertEqual(
+            (reminder.phone_state, reminder.phone_outcome), ("done", "reached")
+        )
         self.assertEqual(reminder.state, "sent")
+        self.assertFalse(reminder.phone_activity_id.active, "the call is done")
 
     def test_letter_and_registered_letter(self):
         level = self._level(channel_registered=True)

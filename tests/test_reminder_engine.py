@@ -3,7 +3,7 @@ from datetime import date
 from freezegun import freeze_time
 from psycopg2.errors import CheckViolation
 
-from odoo import Command
+from odoo import Command, models
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -107,6 +107,30 @@ class TestReminderEngine(ReminderEngineCommon):
         reminder = self._run(D)
         self.assertEqual(reminder.level_id, self.formal)
         self.assertEqual(reminder.state, "draft")
+
+    def test_formal_notice_follows_a_delivered_reminder(self):
+        """With "Requires the Previous Level Sent" (the standard formal
+        notice's setting), a customer never reminded gets the previous level
+        first, and the formal notice only once that one reached him."""
+        self.formal.requires_previous_delivered = True
+        self.level2.auto_send = False  # waits for its review
+        self._invoice(self.customer, days(-40))
+        first = self._run(D)
+        self.assertEqual(first.level_id, self.level2)
+        self.assertIn("requires Reminder 2", first.reason)
+        self.assertEqual(first.line_ids.level_id, self.level2)
+        # not before Reminder 2 went out
+        self.assertEqual(first.state, "draft")
+        self.assertFalse(self._run(days(10)))
+        waiting = self.env["relance.engine"]._compute_decisions(self.company, days(10))[
+            0
+        ]
+        self.assertIn("waits until Reminder 2", waiting[0].skip_reason)
+        first.action_send()
+        first.email_state = "sent"  # the mail queue sent it
+        first._update_state_from_channels()
+        self.assertEqual(first.state, "sent")
+        self.assertEqual(self._run(days(10)).level_id, self.formal)
 
     def test_min_days_since_last_reminder(self):
         """A new invoice reaching a level does not trigger a reminder before
@@ -341,6 +365,38 @@ class TestReminderEngine(ReminderEngineCommon):
         self.assertFalse(self._reminders())
         self.assertFalse(invoice.line_ids.relance_level_id)
         self.assertEqual(len(self._run(days(6))), 1)
+
+    def test_engine_insert_stores_what_create_would(self):
+        """The engine's one INSERT (relance.engine._create_reminder_records)
+        stores what create() would store for the same values, and refuses a
+        customer of another company as create() does."""
+        self._invoice(self.customer, D)
+        self._invoice(self.customer_b, days(-20), 500.0)
+        engine = self.env["relance.engine"]
+        decisions, _warnings = engine._compute_decisions(self.company, days(6))
+        vals_list = engine._prepare_reminders_values(
+            [decision for decision in decisions if decision.to_create], days(6)
+        )
+        self.assertEqual(len(vals_list), 2)
+        for index, vals in enumerate(vals_list):
+            vals["name"] = f"TEST/{index}"
+        inserted = engine._create_reminder_records([dict(v) for v in vals_list])
+        created = self.Reminder.create([dict(v) for v in vals_list])
+        skipped = set(models.MAGIC_COLUMNS) | {"message_main_attachment_id"}
+        stored = [
+            name
+            for name, field in self.Reminder._fields.items()
+            if field.store and field.column_type and name not in skipped
+        ]
+        self.env.flush_all()
+        for one, other in zip(inserted, created, strict=True):
+            self.assertEqual(
+                one.read(stored)[0] | {"id": 0}, other.read(stored)[0] | {"id": 0}
+            )
+        other_company = self.setup_other_company(name="Relance Co 3")["company"]
+        self.customer.company_id = other_company
+        with self.assertRaisesRegex(UserError, "belong to another company"):
+            engine._create_reminder_records([dict(vals_list[0], name="TEST/X")])
 
     def test_cancel_gives_items_their_level_back(self):
         invoice = self._invoice(self.customer, days(-40))

@@ -2,6 +2,8 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 
+from ..models.relance_reminder import CALL_OUTCOMES
+
 
 class RelanceCallLog(models.TransientModel):
     """Record the outcome of a reminder phone call.
@@ -29,13 +31,7 @@ class RelanceCallLog(models.TransientModel):
     )
     phone = fields.Char(related="contact_id.phone")
     outcome = fields.Selection(
-        selection=[
-            ("reached", "Reached"),
-            ("message", "Left a message"),
-            ("promise", "Promise to pay"),
-            ("dispute", "Dispute"),
-            ("wrong_number", "Wrong number"),
-        ],
+        selection=CALL_OUTCOMES,
         required=True,
         default="reached",
     )
@@ -81,6 +77,7 @@ class RelanceCallLog(models.TransientModel):
             reminder.activity_ids.filtered(
                 lambda a: a.activity_type_id.category == "phonecall"
             ).action_feedback(feedback=body)
+            reminder._log_call(self.outcome)
         if self.outcome == "promise":
             action = self.env["relance.promise"]._action_new(
                 self.partner_id, reminder=reminder or None

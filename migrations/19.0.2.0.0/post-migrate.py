@@ -5,6 +5,7 @@ models here.  Companies that never had a reminder plan get the standard one,
 which the engine no longer creates on the fly."""
 
 from odoo import SUPERUSER_ID, api
+from odoo.tools.translate import TranslationImporter, get_po_paths
 
 CRONS = {
     "account_relance.ir_cron_relance_generate": "relance.engine",
@@ -24,3 +25,44 @@ def migrate(cr, version):
         lambda company: not Plan.search_count([("company_id", "=", company.id)])
     )
     Plan._ensure_default_plan(planless)
+    # the standard formal notice follows a delivered reminder and claims the
+    # statutory charges (when the company claims them)
+    formal = env.ref("account_relance.relance_level_formal_notice", False)
+    if formal:
+        formal.write({"requires_previous_delivered": True, "apply_charges": True})
+    _reset_shipped_texts(env)
+    _reload_translations(env, ["account_relance.report_relance_reminder_body_formal"])
+
+
+def _reload_translations(env, xmlids):
+    """Translations that were wrong ("au plus tard le ... au plus tard"):
+    an upgrade keeps the translations in the database, these are reloaded
+    from the addon's .po files."""
+    importer = TranslationImporter(env.cr)
+    for lang, __ in env["res.lang"].get_installed():
+        for po_path in get_po_paths("account_relance", lang):
+            importer.load_file(po_path, lang, xmlids=xmlids)
+    importer.save(overwrite=True, force_overwrite=True)
+
+
+# A template still holding one of these is the template the addon shipped.
+SHIPPED_TEXTS = {
+    "mail.template": ("body_html", "t-out=\"line['name']\">INV/2026/00001</td>"),
+    "sms.template": ("body", "overdue within 8 days. A letter follows."),
+}
+
+
+def _reset_shipped_texts(env):
+    """The email and SMS templates are noupdate: the upgrade keeps their old
+    texts, in which the reminder emails listed credit notes as amounts due
+    with a payment link and the formal notice promised "eight days" whatever
+    the company's deadline.  Those nobody changed are reset to the new ones,
+    translations included (Odoo's own "Reset Template")."""
+    data = env["ir.model.data"].search(
+        [("module", "=", "account_relance"), ("model", "in", list(SHIPPED_TEXTS))]
+    )
+    for row in data:
+        field, text = SHIPPED_TEXTS[row.model]
+        template = env[row.model].browse(row.res_id).exists()
+        if template and text in (template.with_context(lang="en_US")[field] or ""):
+            template.reset_template()

@@ -1,7 +1,8 @@
 """19.0.2.0.0: one views file per model, no view of the addon inheriting
 another one of the addon.  The old inherited views would be validated
 against the new base views before the upgrade deletes them: drop the
-addon's inherited views first; the upgrade creates the new ones."""
+addon's inherited views first; the upgrade creates the new ones.
+"""
 
 
 def migrate(cr, version):
