@@ -204,24 +204,13 @@ class AccountMove(models.Model):
 
     def action_relance_open_dispute(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Open a Dispute"),
-            "res_model": "relance.dispute",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {"default_move_id": self.id},
-        }
+        return self.env["relance.dispute"]._action_new(self)
 
     def action_relance_view_disputes(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "account_relance.relance_dispute_action"
+        return self.env["relance.dispute"]._action_view(
+            [("move_id", "=", self.id)], {"default_move_id": self.id}
         )
-        action["domain"] = [("move_id", "=", self.id)]
-        action["context"] = {"default_move_id": self.id}
-        return action
 
     def action_relance_new_promise(self):
         return self.env["relance.promise"]._action_new(
@@ -230,11 +219,7 @@ class AccountMove(models.Model):
 
     def action_relance_view_promises(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "account_relance.relance_promise_action"
-        )
-        action["domain"] = [("move_ids", "in", self.ids)]
-        return action
+        return self.env["relance.promise"]._action_view([("move_ids", "in", self.ids)])
 
     # ------------------------------------------------------------
     # BUSINESS

@@ -227,6 +227,32 @@ class RelanceDispute(models.Model):
             "views": [(False, "form")],
         }
 
+    @api.model
+    def _action_new(self, invoice=None, description=None):
+        """The dialog of a new dispute, on ``invoice`` when given."""
+        context = {"default_move_id": invoice.id if invoice else False}
+        if description:
+            context["default_description"] = description
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Open a Dispute"),
+            "res_model": "relance.dispute",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": context,
+        }
+
+    @api.model
+    def _action_view(self, domain, context=None):
+        """The disputes list, limited to ``domain``."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_relance.relance_dispute_action"
+        )
+        action["domain"] = domain
+        action["context"] = context or {}
+        return action
+
     def _notify_responsible(self):
         self.ensure_one()
         if not self.user_id:

@@ -276,6 +276,16 @@ class RelancePromise(models.Model):
             "context": context,
         }
 
+    @api.model
+    def _action_view(self, domain, context=None):
+        """The promises list, limited to ``domain``."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_relance.relance_promise_action"
+        )
+        action["domain"] = domain
+        action["context"] = context or {}
+        return action
+
     def _residual(self, open_only=True):
         """What the covered invoices still owe, in the promise's currency;
         an invoice paid or in payment counts as settled."""

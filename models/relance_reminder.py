@@ -813,26 +813,13 @@ class RelanceReminder(models.Model):
 
     def action_relance_view_promises(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "account_relance.relance_promise_action"
-        )
-        action["domain"] = [("reminder_id", "=", self.id)]
-        return action
+        return self.env["relance.promise"]._action_view([("reminder_id", "=", self.id)])
 
     def action_relance_open_dispute(self):
         self.ensure_one()
-        invoices = self.move_line_ids.move_id.filtered(
-            lambda m: m.move_type == "out_invoice" and m.dispute_state != "open"
+        return self.env["relance.dispute"]._action_new(
+            self._get_undisputed_invoices()[:1]
         )
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Open a Dispute"),
-            "res_model": "relance.dispute",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {"default_move_id": invoices[:1].id},
-        }
 
     def action_relance_log_call(self):
         self.ensure_one()
@@ -1049,6 +1036,12 @@ class RelanceReminder(models.Model):
             & Domain("date", "<=", self.date)
             & Domain("id", "!=", self.id),
             order="date, id",
+        )
+
+    def _get_undisputed_invoices(self):
+        """The invoices of the reminder's items not in dispute."""
+        return self.move_line_ids.move_id.filtered(
+            lambda m: m.move_type == "out_invoice" and m.dispute_state != "open"
         )
 
     def _get_letters_to_print_domain(self):

@@ -469,23 +469,17 @@ class ResPartner(models.Model):
 
     def action_relance_view_disputes(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "account_relance.relance_dispute_action"
+        return self.env["relance.dispute"]._action_view(
+            [("partner_id", "=", self.commercial_partner_id.id)],
+            {"search_default_open": 1},
         )
-        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
-        action["context"] = {"search_default_open": 1}
-        return action
 
     def action_relance_view_promises(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "account_relance.relance_promise_action"
+        return self.env["relance.promise"]._action_view(
+            [("partner_id", "=", self.commercial_partner_id.id)],
+            {"default_partner_id": self.commercial_partner_id.id},
         )
-        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
-        action["context"] = {
-            "default_partner_id": self.commercial_partner_id.id,
-        }
-        return action
 
     def action_relance_new_promise(self):
         self.ensure_one()

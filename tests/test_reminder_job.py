@@ -90,6 +90,35 @@ class TestReminderJob(ReminderEngineCommon, MailCase):
             )[0]
         self.assertEqual(sum(len(d.lines) for d in large), 24)
 
+    def test_configuration_gaps_are_reported_not_fatal(self):
+        """Archiving the default plan, a plan without levels, a level
+        without channel: the preview says so, the run completes for the
+        other customers, nothing raises (it used to raise a UniqueViolation
+        when the engine re-created the archived plan)."""
+        own_plan = self.plan.copy({"name": "Key accounts", "is_default": False})
+        self.customer_b.with_company(self.company).relance_plan_id = own_plan
+        self._invoice(self.customer, D)
+        self._invoice(self.customer_b, D)
+        self.plan.active = False
+        with Form(self.env["relance.reminder.preview"]) as form:
+            form.date = days(6)
+        self.assertIn("has no default reminder plan", form.record.warnings)
+        self.assertEqual(form.record.line_ids.partner_id, self.customer_b)
+        reminders = self._run(days(6))
+        self.assertEqual(reminders.partner_id, self.customer_b)
+
+        empty = self.env["relance.plan"].create({"name": "Empty", "level_ids": []})
+        self.customer.with_company(self.company).relance_plan_id = empty
+        mute = own_plan.level_ids.filtered(lambda level: level.offset_days == 15)
+        mute.channel_email = False
+        warnings = self.env["relance.engine"]._compute_decisions(
+            self.company, days(16)
+        )[1]
+        self.assertTrue(any("Empty has no levels" in w for w in warnings), warnings)
+        self.assertTrue(any("has no channel" in w for w in warnings), warnings)
+        # Reminder 2 of the customer's plan sends nothing: he is left at his level
+        self.assertFalse(self._run(days(16)))
+
     def test_run_reminders_preview_then_create(self):
         """The credit controller previews who gets what and why, then
         creates the reminders."""

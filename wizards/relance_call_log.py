@@ -85,24 +85,8 @@ class RelanceCallLog(models.TransientModel):
             action["context"]["default_note"] = self.note
             return action
         if self.outcome == "dispute":
-            invoice = (
-                self.move_id
-                or reminder.move_line_ids.move_id.filtered(
-                    lambda m: m.move_type == "out_invoice" and m.dispute_state != "open"
-                )[:1]
-            )
-            return {
-                "type": "ir.actions.act_window",
-                "name": self.env._("Open a Dispute"),
-                "res_model": "relance.dispute",
-                "view_mode": "form",
-                "views": [(False, "form")],
-                "target": "new",
-                "context": {
-                    "default_move_id": invoice.id,
-                    "default_description": self.note,
-                },
-            }
+            invoice = self.move_id or reminder._get_undisputed_invoices()[:1]
+            return self.env["relance.dispute"]._action_new(invoice, self.note)
         if self.outcome == "wrong_number":
             self.partner_id.commercial_partner_id.activity_schedule(
                 "mail.mail_activity_data_todo",

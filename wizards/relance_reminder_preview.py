@@ -29,6 +29,12 @@ class RelanceReminderPreview(models.TransientModel):
         inverse_name="preview_id",
         string="Preview",
     )
+    warnings = fields.Text(
+        readonly=True,
+        help="What keeps the engine from reminding part of the customers: a "
+        "company without a default plan, a plan without levels, a level "
+        "without channels.",
+    )
     reminder_count = fields.Integer(
         string="Reminders to Create", compute="_compute_reminder_count"
     )
@@ -45,28 +51,31 @@ class RelanceReminderPreview(models.TransientModel):
 
     @api.onchange("date", "company_ids", "show_skipped")
     def _onchange_preview(self):
-        self.line_ids = self._get_preview_commands()
+        self._fill_preview()
 
     @api.model_create_multi
     def create(self, vals_list):
         previews = super().create(vals_list)
         # readonly lines shown by the onchange are not saved: compute them
         for preview in previews.filtered(lambda preview: not preview.line_ids):
-            preview.line_ids = preview._get_preview_commands()
+            preview._fill_preview()
         return previews
 
-    def _get_preview_commands(self):
-        commands = [Command.clear()]
+    def _fill_preview(self):
+        """The engine's decisions for the date (the very code the daily job
+        runs), and what keeps it from reminding part of the customers."""
+        commands, warnings = [Command.clear()], []
         if self.date:
             engine = self.env["relance.engine"]
             companies = engine._get_run_companies(self.company_ids.ids)
-            decisions, _warnings = engine._compute_decisions(companies, self.date)
+            decisions, warnings = engine._compute_decisions(companies, self.date)
             commands += [
                 Command.create(self._prepare_line_values(decision))
                 for decision in decisions
                 if decision.to_create or (self.show_skipped and decision.skip_reason)
             ]
-        return commands
+        self.line_ids = commands
+        self.warnings = "\n".join(warnings) or False
 
     def _prepare_line_values(self, decision):
         positive = [line for line in decision.lines if line.amount_residual > 0]
