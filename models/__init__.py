@@ -19,3 +19,4 @@ from . import account_partial_reconcile
 from . import account_payment
 from . import ir_actions_report
 from . import mail_mail
+from . import sms_sms

@@ -394,7 +394,14 @@ class RelanceReminderSend(models.AbstractModel):
 
     @api.model
     def _send_sms(self, reminder):
-        """Send the level's SMS through Odoo's SMS service."""
+        """Queue the level's SMS in Odoo's SMS queue (``sms.sms``).
+
+        The SMS leaves only once the transaction has committed, when the
+        queue's scheduled action sends it (its creation triggers it): a
+        transaction rolled back, a batch retried customer by customer or a
+        request retried after a serialization failure sends nothing twice.
+        The reminder records the outcome when the queue has sent it
+        (``models/sms_sms.py``)."""
         number, reason = self._get_sms_number(reminder)
         template = self._get_sms_template(reminder)
         if number and not template:
@@ -423,9 +430,26 @@ class RelanceReminderSend(models.AbstractModel):
             author_id=self._get_author(reminder).id,
             partner_ids=reminder.partner_id.ids,
             sms_pid_to_number={reminder.partner_id.id: number},
+            put_in_queue=True,
         )
         reminder.sms_message_id = message
         self._sync_sms_state(reminder)
+
+    @api.model
+    def _on_sms_processed(self, messages):
+        """Odoo's SMS queue sent (or failed) the SMS of these messages:
+        record the outcome on their reminders."""
+        # sudo: the SMS queue runs as OdooBot or as any user; the reminder
+        # only records the outcome of its own SMS.
+        reminders = (
+            self.env["relance.reminder"]
+            .sudo()
+            .search(
+                [("sms_message_id", "in", messages.ids), ("sms_state", "=", "queued")]
+            )
+        )
+        self._sync_sms_state(reminders)
+        reminders._update_state_from_channels()
 
     @api.model
     def _get_sms_template(self, reminder):

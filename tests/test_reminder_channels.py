@@ -13,6 +13,8 @@ from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.mail.tests.common import MailCase
 from odoo.addons.sms.tests.common import SMSCase
 
+from .sms_queue import SmsQueueMixin
+
 HOSTILE_NAME = '<b>x</b> {{ 1+1 }} <t t-out="1"/>'
 
 BOUNCE_TEMPLATE = """Return-Path: <>
@@ -66,7 +68,9 @@ Content-Type: text/plain; charset=utf-8
 
 
 @tagged("post_install", "-at_install")
-class TestReminderChannels(AccountTestInvoicingCommon, MailCase, SMSCase):
+class TestReminderChannels(
+    SmsQueueMixin, AccountTestInvoicingCommon, MailCase, SMSCase
+):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -370,6 +374,7 @@ class TestReminderChannels(AccountTestInvoicingCommon, MailCase, SMSCase):
         reminder.user_id = user
         with self.mock_mail_gateway(), self.mockSMSGateway():
             reminder.action_send()
+            self._run_sms_queue()
         self.assertEqual(
             (reminder.email_state, reminder.sms_state, reminder.phone_state),
             ("sent", "sent", "planned"),
@@ -427,6 +432,7 @@ class TestReminderChannels(AccountTestInvoicingCommon, MailCase, SMSCase):
         reminder = self._reminder()
         with self.mock_mail_gateway(), self.mockSMSGateway():
             reminder._send_reminders()
+            self._run_sms_queue()
         body = reminder.email_message_id.body
         self.assertNotIn("<b>x</b>", body)
         self.assertIn("&lt;b&gt;x&lt;/b&gt;", body)
@@ -467,6 +473,7 @@ class TestReminderChannels(AccountTestInvoicingCommon, MailCase, SMSCase):
         reminder = self._reminder(level=level)
         with self.mockSMSGateway():
             reminder._send_reminders()
+            self._run_sms_queue()
         self.assertEqual(reminder.sms_number, "+33612345678")
         self.assertSMSIapSent(["+33612345678"])
         self.assertIn("overdue despite our reminders", self._sms[0]["body"])
@@ -482,6 +489,7 @@ class TestReminderChannels(AccountTestInvoicingCommon, MailCase, SMSCase):
         self.assertEqual(reminder.formal_deadline_date, date(2026, 2, 19))
         with self.mock_mail_gateway(), self.mockSMSGateway():
             reminder._send_reminders()
+            self._run_sms_queue()
         deadline = format_date(self.env, date(2026, 2, 19))
         email = str(reminder.email_message_id.body)
         self.assertIn(deadline, email)
@@ -509,6 +517,7 @@ class TestReminderChannels(AccountTestInvoicingCommon, MailCase, SMSCase):
         self.customer.phone = "+33 6 12 34 56 78"
         with self.mockSMSGateway():
             reminder.action_retry()
+            self._run_sms_queue()
         self.assertEqual(reminder.state, "sent")
         self.assertSMSIapSent(["+33612345678"])
 
@@ -517,6 +526,7 @@ class TestReminderChannels(AccountTestInvoicingCommon, MailCase, SMSCase):
         reminder = self._reminder(level=level)
         with self.mockSMSGateway(sim_error="wrong_number_format"):
             reminder._send_reminders()
+            self._run_sms_queue()
         self.assertEqual(reminder.sms_state, "error")
         self.assertEqual(reminder.state, "error")
         self.assertTrue(reminder.sms_failure_reason)
@@ -571,6 +581,7 @@ class TestReminderChannels(AccountTestInvoicingCommon, MailCase, SMSCase):
         reminder = self._reminder(level=level)
         with self.mockSMSGateway():
             reminder._send_reminders()
+            self._run_sms_queue()
         self.assertEqual(reminder.state, "error")
         self.assertIn("No email template", reminder.error_message)
         self.assertEqual(reminder.sms_state, "sent")
@@ -733,7 +744,8 @@ class TestReminderChannels(AccountTestInvoicingCommon, MailCase, SMSCase):
         with (
             freeze_time("2026-11-13 08:00:00"),
             self.mockSMSGateway(),
-            self.enter_registry_test_mode(),
         ):
-            cron.method_direct_trigger()
+            with self.enter_registry_test_mode():
+                cron.method_direct_trigger()
+            self._run_sms_queue()
         self.assertEqual(failing.state, "sent")
