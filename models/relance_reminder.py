@@ -654,6 +654,7 @@ class RelanceReminder(models.Model):
 
     def action_send(self):
         """Send now through the channels of the level (working day or not)."""
+        self.env["relance.reminder.send"]._claim(self, raise_if_busy=True)
         if self.filtered(lambda reminder: reminder.state not in ("draft", "to_send")):
             raise UserError(
                 self.env._("Only reminders to review or to send can be sent.")
@@ -664,6 +665,7 @@ class RelanceReminder(models.Model):
 
     def action_retry(self):
         """Send again the channels that failed."""
+        self.env["relance.reminder.send"]._claim(self, raise_if_busy=True)
         failed = self.filtered(lambda r: r.state == "error")
         if not failed:
             raise UserError(self.env._("Only reminders in error can be retried."))

@@ -5,12 +5,17 @@ reminder, and the reminder derives its state from those outcomes
 (``relance.reminder._update_state_from_channels``).  A new channel changes
 neither the decision nor the other channels."""
 
+import logging
 from datetime import datetime, time, timedelta
+
+import psycopg2.errors
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import email_normalize, split_every
+
+_logger = logging.getLogger(__name__)
 
 LETTER_REPORT = "account_relance.report_relance_reminder"
 
@@ -33,8 +38,8 @@ class RelanceReminderSend(models.AbstractModel):
         only what failed.  A reminder is "sent" only once what it sends has
         left; automatic sending waits for the company's next working day.
         """
-        reminders = reminders.filtered(
-            lambda r: r.state in ("draft", "to_send", "error")
+        reminders = self._claim(
+            reminders.filtered(lambda r: r.state in ("draft", "to_send", "error"))
         )
         if self._is_automatic_send():
             auto = reminders.filtered(lambda r: r.level_id.auto_send)
@@ -55,17 +60,46 @@ class RelanceReminderSend(models.AbstractModel):
         return reminders
 
     @api.model
+    def _claim(self, reminders, raise_if_busy=False, limit=None):
+        """The reminders this transaction may send or update, each locked
+        until the commit (``FOR NO KEY UPDATE SKIP LOCKED``): two senders
+        (two workers of the daily job, a user's button and the job) never
+        send the same reminder.  A reminder another transaction is sending
+        is left out (or, with ``raise_if_busy``, refused with a clear
+        message); with ``limit``, the first ones that are free.  One that
+        another transaction changed and committed since this one started
+        raises PostgreSQL's serialization failure, which is not caught: Odoo
+        retries the request, the job runs again, on fresh data."""
+        claimed = reminders.try_lock_for_update(allow_referencing=True, limit=limit)
+        # what another sender committed before the lock: read it again
+        claimed.invalidate_recordset()
+        busy = reminders - claimed if limit is None else reminders.browse()
+        if busy and raise_if_busy:
+            raise UserError(
+                self.env._(
+                    "%(reminders)s: being sent by another user or by the "
+                    "daily job right now. Try again in a moment.",
+                    reminders=", ".join(busy.mapped("name")),
+                )
+            )
+        return claimed
+
+    @api.model
     def _cron_send_reminders(self, batch_size=100):
         """Daily: send the reminders of automatic levels, retry errors, read
-        the outcome of queued emails and SMS, send thank-you emails."""
+        the outcome of queued emails and SMS, send thank-you emails.  Each
+        batch is claimed (``_claim``): two workers running the job at once
+        share the reminders, never send one twice."""
         Reminder = self.env["relance.reminder"]
-        waiting = Reminder.search(
-            [
-                ("state", "=", "to_send"),
-                "|",
-                ("email_state", "=", "queued"),
-                ("sms_state", "=", "queued"),
-            ]
+        waiting = self._claim(
+            Reminder.search(
+                [
+                    ("state", "=", "to_send"),
+                    "|",
+                    ("email_state", "=", "queued"),
+                    ("sms_state", "=", "queued"),
+                ]
+            )
         )
         self._sync_email_state(waiting)
         self._sync_sms_state(waiting)
@@ -75,13 +109,15 @@ class RelanceReminderSend(models.AbstractModel):
         domain = self._get_due_reminder_domain()
         cron = self.env["ir.cron"]
         while True:
-            batch = Reminder.search(domain, limit=batch_size)
+            due = Reminder.search(domain)
+            if not due:
+                break
+            # the commit gives the claim a fresh snapshot
+            cron._commit_progress(remaining=len(due))
+            # the first reminders no other worker holds
+            batch = self._claim(due, limit=batch_size)
             if not batch:
                 break
-            remaining = (
-                len(batch) if len(batch) < batch_size else Reminder.search_count(domain)
-            )
-            cron._commit_progress(remaining=remaining)
             self._send_reminders(batch)
             # a reminder skipped by _send_reminders must still leave the domain
             batch.filtered(
@@ -355,6 +391,7 @@ class RelanceReminderSend(models.AbstractModel):
                 ]
             )
         )
+        reminders = self._claim_outcome(reminders)
         for reminder in reminders:
             recipients = set(reminder.email_partner_ids.ids)
             if not any(
@@ -448,8 +485,28 @@ class RelanceReminderSend(models.AbstractModel):
                 [("sms_message_id", "in", messages.ids), ("sms_state", "=", "queued")]
             )
         )
+        reminders = self._claim_outcome(reminders)
         self._sync_sms_state(reminders)
         reminders._update_state_from_channels()
+
+    @api.model
+    def _claim_outcome(self, reminders):
+        """The reminders the mail or SMS queue may record an outcome on now.
+
+        The queue has already handed its emails to the SMTP server: failing
+        its transaction here would send them again.  A reminder another
+        transaction holds or changed meanwhile is left as it is; the daily
+        job reads its outcome from the notifications later
+        (``_sync_email_state``, ``_sync_sms_state``)."""
+        try:
+            with self.env.cr.savepoint():
+                return self._claim(reminders)
+        except psycopg2.errors.SerializationFailure:
+            _logger.info(
+                "Reminders %s changed meanwhile: their outcome is read later",
+                reminders.ids,
+            )
+            return reminders.browse()
 
     @api.model
     def _get_sms_template(self, reminder):

@@ -57,15 +57,20 @@ class RealSmtpMixin:
     creates the outgoing mail server and returns the collector, whose
     ``messages`` lists what arrived (one entry per SMTP transaction)."""
 
-    def _start_smtp(self, refuse=False):
+    def _start_smtp(self, refuse=False, env=None):
+        """``env``: create the outgoing mail server there (a real cursor the
+        caller commits, for tests with several transactions) rather than in
+        the test's transaction."""
         collector = _Collector()
         port = _free_port()
         if not refuse:  # refuse: nothing listens on the port
             controller = Controller(collector, hostname="127.0.0.1", port=port)
             controller.start()
             self.addCleanup(controller.stop)
-        self.env["ir.mail_server"].search([]).active = False
-        self.mail_server = self.env["ir.mail_server"].create(
+        if env is None:
+            env = self.env
+            env["ir.mail_server"].search([]).active = False
+        self.mail_server = env["ir.mail_server"].create(
             {
                 "name": "Test SMTP on 127.0.0.1",
                 "smtp_host": "127.0.0.1",
