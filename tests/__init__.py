@@ -13,3 +13,4 @@ from . import test_reminder_channels
 from . import test_i18n
 from . import test_dataset
 from . import test_tour
+from . import test_behaviour_risk
