@@ -473,6 +473,10 @@ class RelanceReminder(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        # the customer's chatter follows the email's real outcome
+        emailed = self.browse()
+        if vals.get("email_state") in ("sent", "error"):
+            emailed = self.filtered(lambda r: r.email_state != vals["email_state"])
         delivered = self.browse()
         if vals.get("state") in DELIVERED_STATES:
             delivered = self.filtered(lambda r: r.state not in DELIVERED_STATES)
@@ -483,6 +487,10 @@ class RelanceReminder(models.Model):
         res = super().write(vals)
         if delivered:
             delivered._on_delivered()
+        for reminder in emailed:
+            self.env["relance.reminder.send"]._log_on_partner(
+                reminder, reminder.email_message_id
+            )
         return res
 
     # ------------------------------------------------------------------

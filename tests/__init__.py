@@ -14,3 +14,4 @@ from . import test_i18n
 from . import test_dataset
 from . import test_tour
 from . import test_behaviour_risk
+from . import test_delivery_wording
