@@ -10,6 +10,11 @@ from . import relance_dispute
 from . import relance_promise
 from . import relance_interest_rate
 from . import relance_late_charge
+from . import relance_cockpit
+from . import relance_cockpit_timeline
+from . import relance_kpi_snapshot
+from . import relance_effectiveness
+from . import relance_work
 from . import res_company
 from . import res_config_settings
 from . import res_partner

@@ -491,6 +491,9 @@ class RelanceReminder(models.Model):
             self.env["relance.reminder.send"]._log_on_partner(
                 reminder, reminder.email_message_id
             )
+        if {"state", "letter_state"} & set(vals):
+            # the day's work: a reviewed reminder, a printed letter
+            self.env["relance.work"]._close_done_activities(self)
         return res
 
     # ------------------------------------------------------------------
@@ -653,6 +656,18 @@ class RelanceReminder(models.Model):
             date=date, company_ids=company_ids, dry_run=dry_run
         )
 
+    @api.model
+    def _get_level_effectiveness(self, date_from, date_to, company_ids=None):
+        """Effectiveness per level of the reminders sent from ``date_from`` to
+        ``date_to``: one dict per level with ``level_id``,
+        ``reminded_amount``, ``paid_7_amount``, ``paid_15_amount``,
+        ``paid_30_amount``, ``median_days_to_pay`` and the same figures for
+        the items of the same age not reminded (``baseline``).  Computed by
+        the reporting model ``relance.effectiveness``."""
+        return self.env["relance.effectiveness"]._get_level_effectiveness(
+            date_from, date_to, company_ids=company_ids
+        )
+
     def action_confirm(self):
         """Reviewed: the reminder may go."""
         if self.filtered(lambda reminder: reminder.state != "draft"):
@@ -760,9 +775,17 @@ class RelanceReminder(models.Model):
             "tag": "display_notification",
             "params": {
                 "title": self.env._(
-                    "%(count)s letters printed, %(refused)s refused",
-                    count=len(printed),
-                    refused=len(refused),
+                    "%(printed)s, %(refused)s",
+                    printed=self.env["relance.engine"]._format_quantity(
+                        len(printed),
+                        self.env._("%(count)s letter printed"),
+                        self.env._("%(count)s letters printed"),
+                    ),
+                    refused=self.env["relance.engine"]._format_quantity(
+                        len(refused),
+                        self.env._("%(count)s letter refused"),
+                        self.env._("%(count)s letters refused"),
+                    ),
                 ),
                 "message": reasons,
                 "type": "warning",

@@ -15,3 +15,4 @@ from . import test_dataset
 from . import test_tour
 from . import test_behaviour_risk
 from . import test_delivery_wording
+from . import test_cockpit
