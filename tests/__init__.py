@@ -16,3 +16,8 @@ from . import test_tour
 from . import test_behaviour_risk
 from . import test_delivery_wording
 from . import test_cockpit
+from . import test_kpi_formulas
+from . import test_kpi_snapshot
+from . import test_demo
+from . import test_effectiveness
+from . import test_day_work
