@@ -21,3 +21,4 @@ from . import test_kpi_snapshot
 from . import test_demo
 from . import test_effectiveness
 from . import test_day_work
+from . import test_preview

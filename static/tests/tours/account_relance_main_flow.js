@@ -52,8 +52,22 @@ registry.category("web_tour.tours").add("account_relance_main_flow", {
             trigger: `.modal ${ROW} td[name=level_id]:contains('Firm reminder')`,
         },
         {
-            content: "and why",
-            trigger: `.modal ${ROW} td[name=reason]:not(:empty)`,
+            content: "Open its why",
+            trigger: `.modal ${ROW} td[name=documents]`,
+            run: "click",
+        },
+        {
+            content: "The why explains the level",
+            trigger: ".modal .o_field_widget[name=reason]:contains('Firm reminder')",
+        },
+        {
+            content: "Back to the preview",
+            trigger: ".modal:has(.o_field_widget[name=reason]) .modal-footer .btn",
+            run: "click",
+        },
+        {
+            content: "The totals per level",
+            trigger: ".modal .o_field_widget[name=level_totals]:contains('Firm reminder')",
         },
         {
             content: "One reminder will be created",
