@@ -30,6 +30,7 @@
         "wizards/relance_reminder_preview_views.xml",
         "views/relance_reminder_views.xml",
         "views/relance_call_script_templates.xml",
+        "views/relance_reminder_outbox_templates.xml",
         "views/relance_partner_behaviour_views.xml",
         "views/relance_dispute_reason_views.xml",
         "views/relance_dispute_views.xml",

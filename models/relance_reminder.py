@@ -97,6 +97,8 @@ class RelanceReminder(models.Model):
     plan_id = fields.Many2one(related="level_id.plan_id", store=True, precompute=True)
     tone = fields.Selection(related="level_id.tone")
     channel_summary = fields.Char(related="level_id.channel_summary", string="Channels")
+    channel_letter = fields.Boolean(related="level_id.channel_letter")
+    channel_registered = fields.Boolean(related="level_id.channel_registered")
     date = fields.Date(
         required=True,
         index=True,
@@ -238,6 +240,13 @@ class RelanceReminder(models.Model):
         readonly=True,
         copy=False,
         ondelete="set null",
+    )
+    outbox = fields.Html(
+        string="What Goes Out",
+        compute="_compute_outbox",
+        sanitize=False,
+        help="The recipients, the email, the SMS and the letter's address, as "
+        "they would go now.",
     )
     call_script = fields.Html(
         compute="_compute_call_script",
@@ -447,6 +456,16 @@ class RelanceReminder(models.Model):
     def _compute_relance_promise_count(self):
         for reminder in self:
             reminder.relance_promise_count = len(reminder.relance_promise_ids)
+
+    @api.depends("partner_id", "move_line_ids", "level_id", "state")
+    def _compute_outbox(self):
+        outbox = self.env["relance.reminder.outbox"]
+        for reminder in self:
+            reminder.outbox = (
+                outbox._render(reminder)
+                if reminder.id and reminder.state in ("draft", "to_send", "error")
+                else False
+            )
 
     @api.depends("partner_id", "move_line_ids", "level_id")
     def _compute_call_script(self):
@@ -740,6 +759,12 @@ class RelanceReminder(models.Model):
             "target": "new",
             "context": ctx,
         }
+
+    def action_preview_letter(self):
+        """The letter as it would print now, in the browser: nothing printed."""
+        self.ensure_one()
+        report = self.env.ref("account_relance.action_report_relance_reminder")
+        return dict(report.report_action(self, config=False), report_type="qweb-html")
 
     def action_print_letters(self):
         """Print the letters of the selected reminders into one PDF, in order.

@@ -22,3 +22,4 @@ from . import test_demo
 from . import test_effectiveness
 from . import test_day_work
 from . import test_preview
+from . import test_reminder_form
