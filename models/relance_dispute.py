@@ -148,7 +148,7 @@ class RelanceDispute(models.Model):
 
     @api.model
     def _read_group_reason_ids(self, reasons, domain):
-        return reasons.search([])
+        return reasons.search([("active", "=", True)])
 
     @api.depends("state")
     def _compute_color(self):
