@@ -23,3 +23,4 @@ from . import test_effectiveness
 from . import test_day_work
 from . import test_preview
 from . import test_reminder_form
+from . import test_french_wording
