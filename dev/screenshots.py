@@ -22,18 +22,69 @@ import urllib.request
 
 import websocket
 
-# (file name, URL path, seconds to wait for the page to settle)
+# (file name, URL path, seconds to wait for the page to settle, script run
+# once the page is there, or None).  A path "{cockpit}" is the follow-up page
+# of the cockpit's first customer.
+PREVIEW_LATER = """
+(() => {
+    const input = document.querySelector(".modal .o_field_widget[name=date] input");
+    const day = new Date(Date.now() + 7 * 86400000);
+    const pad = (n) => String(n).padStart(2, "0");
+    const month = pad(day.getMonth() + 1);
+    input.value = `${pad(day.getDate())}/${month}/${day.getFullYear()}`;
+    input.dispatchEvent(new Event("input", {bubbles: true}));
+    input.dispatchEvent(new Event("change", {bubbles: true}));
+})()
+"""
 PAGES = [
-    ("reminders.png", "/odoo/action-account_relance.relance_reminder_action", 12),
-    ("preview.png", "/odoo/action-account_relance.relance_reminder_preview_action", 8),
+    ("cockpit.png", "/odoo/action-account_relance.relance_cockpit_action", 12, None),
+    ("cockpit_customer.png", "{cockpit}", 10, None),
+    (
+        "kpis.png",
+        "/odoo/action-account_relance.relance_kpi_snapshot_action",
+        10,
+        None,
+    ),
+    ("reminders.png", "/odoo/action-account_relance.relance_reminder_action", 12, None),
+    (
+        "preview.png",
+        "/odoo/action-account_relance.relance_reminder_preview_action",
+        8,
+        PREVIEW_LATER,
+    ),
     (
         "behaviour.png",
         "/odoo/action-account_relance.relance_partner_behaviour_action",
         8,
+        None,
     ),
-    ("plan.png", "/odoo/action-account_relance.relance_plan_action/1", 8),
-    ("disputes.png", "/odoo/action-account_relance.relance_dispute_action", 8),
+    ("plan.png", "/odoo/action-account_relance.relance_plan_action/1", 8, None),
+    ("disputes.png", "/odoo/action-account_relance.relance_dispute_action", 8, None),
 ]
+
+
+def _first_cockpit_id(base_url, session):
+    """The id of the cockpit's first row (risk first), through JSON-RPC."""
+    request = urllib.request.Request(
+        f"{base_url}/web/dataset/call_kw/relance.cockpit/search_read",
+        data=json.dumps(
+            {
+                "jsonrpc": "2.0",
+                "params": {
+                    "model": "relance.cockpit",
+                    "method": "search_read",
+                    "args": [[["amount_overdue", ">", 0]], ["id"]],
+                    "kwargs": {"limit": 1},
+                },
+            }
+        ).encode(),
+        headers={"Content-Type": "application/json", "Cookie": f"session_id={session}"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        answer = json.loads(response.read())
+    if answer.get("error") or not answer.get("result"):
+        sys.exit(f"no cockpit row: {answer.get('error')}")
+    return answer["result"][0]["id"]
 
 
 def _login(base_url, login, password):
@@ -149,9 +200,17 @@ def main(base_url, out_dir, login="admin", password="admin"):
             deviceScaleFactor=1,
             mobile=False,
         )
-        for name, path, settle in PAGES:
+        for name, path, settle, script in PAGES:
+            if path == "{cockpit}":
+                path = (
+                    "/odoo/action-account_relance.relance_cockpit_action/"
+                    f"{_first_cockpit_id(base_url, session)}"
+                )
             browser.call("Page.navigate", url=base_url + path)
             time.sleep(settle)
+            if script:
+                browser.call("Runtime.evaluate", expression=script)
+                time.sleep(settle)
             shot = browser.call("Page.captureScreenshot", format="png")
             (out / name).write_bytes(base64.b64decode(shot["data"]))
             print(f"{out / name}")

@@ -45,7 +45,7 @@ class TestDemoFollowUp(AccountTestInvoicingCommon):
         self.assertEqual(
             states,
             {
-                "Charcuterie Thomas": "open",
+                "Électricité Fournier SAS": "open",
                 "Brasserie du Port": "open",
                 "Quincaillerie Leroy": "broken",
             },
@@ -58,5 +58,5 @@ class TestDemoFollowUp(AccountTestInvoicingCommon):
         promised = self.env["relance.cockpit"].search([("promise_count", ">", 0)])
         self.assertEqual(
             set(promised.partner_id.mapped("name")),
-            {"Charcuterie Thomas", "Brasserie du Port"},
+            {"Électricité Fournier SAS", "Brasserie du Port"},
         )

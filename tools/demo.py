@@ -10,29 +10,31 @@ from datetime import timedelta
 from odoo import Command, fields
 
 # (customer, dispute reason xml id, description in the demo's French): an
-# open dispute on the customer's oldest overdue invoice
+# open dispute on the customer's oldest overdue invoice (the customers of
+# tools/dataset.py's DEMO_CUSTOMERS whose habits leave invoices overdue)
 DISPUTES = (
     (
-        "Garage Dupont & Fils",
-        "account_relance.dispute_reason_price",
-        "Le prix unitaire n'est pas celui du devis.",
-    ),
-    (
-        "Restaurant La Belle Époque",
+        "Bar Le Balto",
         "account_relance.dispute_reason_delivery",
         "Deux cartons de la livraison ne sont jamais arrivés.",
     ),
     (
-        "Hôtel Le Lion d'Or",
+        "BTP Morel Construction",
+        "account_relance.dispute_reason_price",
+        "Le prix unitaire n'est pas celui du devis.",
+    ),
+    (
+        "Laboratoire Bertrand Analyses",
         "account_relance.dispute_reason_documents",
         "Le numéro de bon de commande manque sur la facture.",
     ),
 )
 # (customer, promised in N days, part of the overdue amount): an open promise
 # on the customer's overdue invoices; a negative delay past the grace period
-# is a promise the daily job breaks
+# is a promise the daily job breaks.  Customers of the demo's habits that
+# leave invoices overdue (45 days late, 10 days late).
 PROMISES = (
-    ("Charcuterie Thomas", 5, 1.0),
+    ("Électricité Fournier SAS", 5, 1.0),
     ("Brasserie du Port", 0, 0.5),
     ("Quincaillerie Leroy", -10, 1.0),
 )
