@@ -9,6 +9,7 @@ tests use, so nothing else is needed.
 """
 
 import base64
+import datetime
 import json
 import os
 import pathlib
@@ -22,20 +23,34 @@ import urllib.request
 
 import websocket
 
-# (file name, URL path, seconds to wait for the page to settle, script run
-# once the page is there, or None).  A path "{cockpit}" is the follow-up page
-# of the cockpit's first customer.
-PREVIEW_LATER = """
-(() => {
-    const input = document.querySelector(".modal .o_field_widget[name=date] input");
-    const day = new Date(Date.now() + 7 * 86400000);
-    const pad = (n) => String(n).padStart(2, "0");
-    const month = pad(day.getMonth() + 1);
-    input.value = `${pad(day.getDate())}/${month}/${day.getFullYear()}`;
-    input.dispatchEvent(new Event("input", {bubbles: true}));
-    input.dispatchEvent(new Event("change", {bubbles: true}));
-})()
-"""
+
+def _preview_later(browser):
+    """Set the Run Reminders preview one week ahead, typed as a user would
+    (day/month/year: the demo speaks French)."""
+    browser.call(
+        "Runtime.evaluate",
+        expression="""(() => {
+            const input = document.querySelector(
+                ".modal .o_field_widget[name=date] input");
+            input.focus();
+            input.select();
+        })()""",
+    )
+    day = datetime.date.today() + datetime.timedelta(days=7)
+    browser.call("Input.insertText", text=day.strftime("%d/%m/%Y"))
+    for kind in ("keyDown", "keyUp"):
+        browser.call(
+            "Input.dispatchKeyEvent",
+            type=kind,
+            key="Enter",
+            code="Enter",
+            windowsVirtualKeyCode=13,
+        )
+
+
+# (file name, URL path, seconds to wait for the page to settle, what to do
+# once the page is there (a function of the browser), or None).  The path
+# "{cockpit}" is the follow-up page of the cockpit's first customer.
 PAGES = [
     ("cockpit.png", "/odoo/action-account_relance.relance_cockpit_action", 12, None),
     ("cockpit_customer.png", "{cockpit}", 10, None),
@@ -50,7 +65,7 @@ PAGES = [
         "preview.png",
         "/odoo/action-account_relance.relance_reminder_preview_action",
         8,
-        PREVIEW_LATER,
+        _preview_later,
     ),
     (
         "behaviour.png",
@@ -209,7 +224,7 @@ def main(base_url, out_dir, login="admin", password="admin"):
             browser.call("Page.navigate", url=base_url + path)
             time.sleep(settle)
             if script:
-                browser.call("Runtime.evaluate", expression=script)
+                script(browser)
                 time.sleep(settle)
             shot = browser.call("Page.captureScreenshot", format="png")
             (out / name).write_bytes(base64.b64decode(shot["data"]))

@@ -748,13 +748,29 @@ SELECT base.*,
         """The cockpit row of ``partner`` (commercial) in ``company``."""
         return self.browse(partner.commercial_partner_id.id * ID_FACTOR + company.id)
 
-    def _run_next_level(self):
-        """The reminder of the customer's next level, made now to review,
-        for its overdue items (those in dispute, paused or excluded left
-        out) and the credits of their currency."""
+    def _get_run_now_level(self):
+        """The level to run now: the one after the customer's last reminder
+        (or the first after the due date), or the forecast's when stronger.
+        A level that requires the previous one to have reached the customer
+        is refused until it has (the engine's rule)."""
         self.ensure_one()
-        level = self.next_level_id
-        if not level:
+        plan = (
+            self.env["relance.plan"]
+            ._get_partner_plans(self.company_id, self.partner_id)
+            .get(self.partner_id.id)
+        )
+        levels = (
+            plan._get_ordered_levels().filtered(lambda lv: lv._get_channels())
+            if plan
+            else self.env["relance.level"]
+        )
+        rank = {level.id: index for index, level in enumerate(levels)}
+        if self.last_level_id.id in rank:
+            after = levels[rank[self.last_level_id.id] + 1 :][:1]
+        else:
+            after = levels.filtered(lambda lv: lv.offset_days >= 0)[:1]
+        candidates = [lv for lv in (after, self.next_level_id) if lv.id in rank]
+        if not candidates:
             raise UserError(
                 self.env._(
                     "%(customer)s has no next reminder level: no plan, or its "
@@ -762,6 +778,37 @@ SELECT base.*,
                     customer=self.partner_id.display_name,
                 )
             )
+        level = max(candidates, key=lambda lv: rank[lv.id])
+        previous = levels[: rank[level.id]]
+        if level.requires_previous_delivered and previous:
+            delivered = self.env["relance.reminder"].search_count(
+                [
+                    ("partner_id", "child_of", self.partner_id.id),
+                    ("company_id", "=", self.company_id.id),
+                    ("state", "in", ("sent", "printed")),
+                    ("level_id", "in", (levels - previous[:-1]).ids),
+                ],
+                limit=1,
+            )
+            if not delivered:
+                raise UserError(
+                    self.env._(
+                        "%(level)s requires %(previous)s to have reached "
+                        "%(customer)s first: send or print it, then run the "
+                        "next level.",
+                        level=level.name,
+                        previous=previous[-1].name,
+                        customer=self.partner_id.display_name,
+                    )
+                )
+        return level
+
+    def _run_next_level(self):
+        """The reminder of the customer's next level, made now to review,
+        for its overdue items (those in dispute, paused or excluded left
+        out) and the credits of their currency."""
+        self.ensure_one()
+        level = self._get_run_now_level()
         today = fields.Date.context_today(self)
         rows = self.env["relance.engine"]._get_open_items(self.company_id, today)
         rows = [

@@ -97,8 +97,12 @@ class RelanceReminder(models.Model):
     plan_id = fields.Many2one(related="level_id.plan_id", store=True, precompute=True)
     tone = fields.Selection(related="level_id.tone")
     channel_summary = fields.Char(related="level_id.channel_summary", string="Channels")
-    channel_letter = fields.Boolean(related="level_id.channel_letter")
-    channel_registered = fields.Boolean(related="level_id.channel_registered")
+    channel_letter = fields.Boolean(
+        related="level_id.channel_letter", string="Level Sends a Letter"
+    )
+    channel_registered = fields.Boolean(
+        related="level_id.channel_registered", string="Level Sends a Registered Letter"
+    )
     date = fields.Date(
         required=True,
         index=True,

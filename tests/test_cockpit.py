@@ -358,3 +358,34 @@ class TestCockpit(AccountTestInvoicingCommon):
         with self.assertQueryCount(6):
             second = read_list()
         self.assertEqual(second["length"], first["length"] + 10)
+
+    def test_run_now_never_skips_a_formal_notice_rule(self):
+        """Bar Le Balto's items reached the second reminder; the formal notice
+        after it needs the second reminder delivered first: refused, with
+        the reason; once delivered, the formal notice is made."""
+        second = self.levels.filtered(lambda level: level.offset_days == 30)
+        formal = self.levels.filtered(lambda level: level.offset_days == 45)
+        self.assertTrue(formal.requires_previous_delivered)
+        reminder = self.env["relance.reminder"].create(
+            {
+                "partner_id": self.balto.id,
+                "level_id": second.id,
+                "state": "draft",
+                "move_line_ids": [
+                    Command.set(
+                        self.balto_invoices["over_90"]
+                        .line_ids.filtered(
+                            lambda line: line.account_type == "asset_receivable"
+                        )
+                        .ids
+                    )
+                ],
+            }
+        )
+        with self.assertRaisesRegex(UserError, "requires"):
+            self._row(self.balto).action_run_next_level()
+        reminder.write({"state": "sent", "email_state": "sent"})
+        self.assertEqual(self._row(self.balto)._get_run_now_level(), formal)
+        action = self._row(self.balto).action_run_next_level()
+        made = self.env["relance.reminder"].browse(action["res_id"])
+        self.assertEqual(made.level_id, formal)

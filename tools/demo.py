@@ -41,9 +41,14 @@ PROMISES = (
 
 
 def generate_follow_up(env, today=None):
-    """Open the demo's disputes and promises to pay; returns what it made as
+    """Open the demo's disputes and promises to pay, and make the admin the
+    company's default credit controller; returns what it made as
     {"disputes": relance.dispute, "promises": relance.promise}."""
     today = today or fields.Date.context_today(env.user)
+    # the admin follows the demo company's customers: "Mine" and "My Day"
+    admin = env.ref("base.user_admin", raise_if_not_found=False)
+    if admin and env.company in admin.company_ids and not env.company.relance_user_id:
+        env.company.relance_user_id = admin
     disputes = env["relance.dispute"]
     for name, reason_xmlid, description in DISPUTES:
         invoice = _overdue_invoices(env, name, today)[:1]
