@@ -1,7 +1,9 @@
 """KPI snapshots rebuilt from the accounting as it stood at a month end:
 the figures of engine/kpi.py on invoices and payments dated by hand."""
 
+import importlib.util
 from datetime import date
+from pathlib import Path
 
 from freezegun import freeze_time
 
@@ -125,3 +127,26 @@ class TestKpiSnapshot(AccountTestInvoicingCommon):
         with self.assertQueryCount(4):
             rows = self.Snapshot._snapshot(self.company, [END], today=date(2026, 4, 30))
         self.assertEqual(len(rows), 12, "the company and its 11 customers")
+
+    def test_backfilled_by_the_upgrade(self):
+        """The 19.0.2.0.0 upgrade makes the last 12 month ends and the month
+        in progress of each company, on a database that had none (the
+        install hook calls the same ``_backfill``)."""
+        main = self.env.ref("base.main_company")
+
+        def month_ends():
+            # sudo: the main company is none of the test user's
+            return set(
+                self.Snapshot.sudo()
+                .search([("company_id", "=", main.id), ("partner_id", "=", False)])
+                .mapped("date")
+            )
+
+        self.Snapshot.sudo().search([]).unlink()
+        path = Path(__file__).parent.parent / "migrations/19.0.2.0.0/post-migrate.py"
+        spec = importlib.util.spec_from_file_location("post_migrate", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        module.migrate(self.env.cr, "19.0.1.1.0")
+        self.env.invalidate_all()
+        self.assertEqual(len(month_ends()), 13)
