@@ -27,6 +27,27 @@ import websocket
 def _preview_later(browser):
     """Set the Run Reminders preview one week ahead, typed as a user would
     (day/month/year: the demo speaks French)."""
+    box = browser.call(
+        "Runtime.evaluate",
+        returnByValue=True,
+        expression="""(() => {
+            // a button until clicked, then an input (Odoo 19's date field)
+            const field = document.querySelector(
+                ".modal .o_field_widget[name=date] .o_input");
+            const rect = field.getBoundingClientRect();
+            return [rect.x + rect.width / 2, rect.y + rect.height / 2];
+        })()""",
+    )["result"]["value"]
+    for kind in ("mousePressed", "mouseReleased"):
+        browser.call(
+            "Input.dispatchMouseEvent",
+            type=kind,
+            x=box[0],
+            y=box[1],
+            button="left",
+            clickCount=1,
+        )
+    time.sleep(1)
     browser.call(
         "Runtime.evaluate",
         expression="""(() => {

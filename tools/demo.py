@@ -60,6 +60,7 @@ def generate_follow_up(env, today=None):
                     "reason_id": reason.id,
                     "description": description,
                     "date_open": today - timedelta(days=3),
+                    "user_id": (admin or env.user).id,
                 }
             )
     promises = env["relance.promise"]
@@ -80,6 +81,7 @@ def generate_follow_up(env, today=None):
                 ),
                 "payment_method": "transfer",
                 "note": "Promis au téléphone.",
+                "user_id": (admin or env.user).id,
             }
         )
     Promise = env["relance.promise"]
