@@ -441,11 +441,3 @@ SELECT day, company_id, partner_id,
         )
         self.invalidate_model()
         return self.browse(row[0] for row in ids)
-
-    # ------------------------------------------------------------------
-    # HELPERS
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _get_month_end(self, day=None):
-        return month_end(day or fields.Date.context_today(self))

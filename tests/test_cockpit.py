@@ -117,6 +117,7 @@ class TestCockpit(AccountTestInvoicingCommon):
         row = self._row(self.balto)
         self.assertEqual(len(row), 1, "one row per customer and company")
         self.assertEqual(row.company_id, self.company)
+        self.assertEqual(self.Cockpit._browse_key(self.balto, self.company), row)
         self.assertEqual(row.amount_not_due, 1000.0)
         self.assertEqual(row.amount_1_30, 500.0)
         self.assertEqual(row.amount_31_60, 300.0)
