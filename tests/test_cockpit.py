@@ -255,8 +255,13 @@ class TestCockpit(AccountTestInvoicingCommon):
         self.assertIn("Dispute", timeline)
         self.assertIn(self.disputed.name, timeline)
         self._register_payment(self.garage_invoice, amount=500.0)
+        self.env["relance.call.log"].create(
+            {"partner_id": self.garage.id, "outcome": "message"}
+        ).action_confirm()
         row.invalidate_recordset(["timeline"])
         self.assertIn("500", row.timeline)
+        # the call logged with its outcome
+        self.assertIn("fa-phone", row.timeline)
         # the buttons
         email = row.action_email()
         self.assertEqual(email["res_model"], "mail.compose.message")
