@@ -78,8 +78,15 @@ PY
 fi
 
 # The addon's files as they are now: the database follows the checkout.
-code=$(find __manifest__.py __init__.py models views data demo security report wizards \
-    static i18n migrations -type f 2>/dev/null | LC_ALL=C sort | xargs sha1sum | sha1sum | cut -c1-40)
+# (Only the folders that exist: find fails on a missing one, and with
+# pipefail that stopped the script here, before it served anything.)
+paths=()
+for path in __manifest__.py __init__.py engine models views data security report \
+    wizards static tools i18n migrations; do
+    [ -e "$path" ] && paths+=("$path")
+done
+code=$(find "${paths[@]}" -type f -not -path '*/__pycache__/*' | LC_ALL=C sort \
+    | xargs sha1sum | sha1sum | cut -c1-40)
 if [ "$(psql -d "$db" -tAc "SELECT value FROM ir_config_parameter WHERE key='account_relance.demo_code'")" != "$code" ]; then
     if [ $fresh = 0 ]; then
         log "updating account_relance in $db to the checkout's code"

@@ -9,6 +9,7 @@ tests use, so nothing else is needed.
 """
 
 import base64
+import datetime
 import json
 import os
 import pathlib
@@ -22,18 +23,104 @@ import urllib.request
 
 import websocket
 
-# (file name, URL path, seconds to wait for the page to settle)
+
+def _preview_later(browser):
+    """Set the Run Reminders preview one week ahead, typed as a user would
+    (day/month/year: the demo speaks French)."""
+    box = browser.call(
+        "Runtime.evaluate",
+        returnByValue=True,
+        expression="""(() => {
+            // a button until clicked, then an input (Odoo 19's date field)
+            const field = document.querySelector(
+                ".modal .o_field_widget[name=date] .o_input");
+            const rect = field.getBoundingClientRect();
+            return [rect.x + rect.width / 2, rect.y + rect.height / 2];
+        })()""",
+    )["result"]["value"]
+    for kind in ("mousePressed", "mouseReleased"):
+        browser.call(
+            "Input.dispatchMouseEvent",
+            type=kind,
+            x=box[0],
+            y=box[1],
+            button="left",
+            clickCount=1,
+        )
+    time.sleep(1)
+    browser.call(
+        "Runtime.evaluate",
+        expression="""(() => {
+            const input = document.querySelector(
+                ".modal .o_field_widget[name=date] input");
+            input.focus();
+            input.select();
+        })()""",
+    )
+    day = datetime.date.today() + datetime.timedelta(days=7)
+    browser.call("Input.insertText", text=day.strftime("%d/%m/%Y"))
+    for kind in ("keyDown", "keyUp"):
+        browser.call(
+            "Input.dispatchKeyEvent",
+            type=kind,
+            key="Enter",
+            code="Enter",
+            windowsVirtualKeyCode=13,
+        )
+
+
+# (file name, URL path, seconds to wait for the page to settle, what to do
+# once the page is there (a function of the browser), or None).  The path
+# "{cockpit}" is the follow-up page of the cockpit's first customer.
 PAGES = [
-    ("reminders.png", "/odoo/action-account_relance.relance_reminder_action", 12),
-    ("preview.png", "/odoo/action-account_relance.relance_reminder_preview_action", 8),
+    ("cockpit.png", "/odoo/action-account_relance.relance_cockpit_action", 12, None),
+    ("cockpit_customer.png", "{cockpit}", 10, None),
+    (
+        "kpis.png",
+        "/odoo/action-account_relance.relance_kpi_snapshot_action",
+        10,
+        None,
+    ),
+    ("reminders.png", "/odoo/action-account_relance.relance_reminder_action", 12, None),
+    (
+        "preview.png",
+        "/odoo/action-account_relance.relance_reminder_preview_action",
+        8,
+        _preview_later,
+    ),
     (
         "behaviour.png",
         "/odoo/action-account_relance.relance_partner_behaviour_action",
         8,
+        None,
     ),
-    ("plan.png", "/odoo/action-account_relance.relance_plan_action/1", 8),
-    ("disputes.png", "/odoo/action-account_relance.relance_dispute_action", 8),
+    ("plan.png", "/odoo/action-account_relance.relance_plan_action/1", 8, None),
+    ("disputes.png", "/odoo/action-account_relance.relance_dispute_action", 8, None),
 ]
+
+
+def _first_cockpit_id(base_url, session):
+    """The id of the cockpit's first row (risk first), through JSON-RPC."""
+    request = urllib.request.Request(
+        f"{base_url}/web/dataset/call_kw/relance.cockpit/search_read",
+        data=json.dumps(
+            {
+                "jsonrpc": "2.0",
+                "params": {
+                    "model": "relance.cockpit",
+                    "method": "search_read",
+                    "args": [[["amount_overdue", ">", 0]], ["id"]],
+                    "kwargs": {"limit": 1},
+                },
+            }
+        ).encode(),
+        headers={"Content-Type": "application/json", "Cookie": f"session_id={session}"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        answer = json.loads(response.read())
+    if answer.get("error") or not answer.get("result"):
+        sys.exit(f"no cockpit row: {answer.get('error')}")
+    return answer["result"][0]["id"]
 
 
 def _login(base_url, login, password):
@@ -149,9 +236,17 @@ def main(base_url, out_dir, login="admin", password="admin"):
             deviceScaleFactor=1,
             mobile=False,
         )
-        for name, path, settle in PAGES:
+        for name, path, settle, script in PAGES:
+            if path == "{cockpit}":
+                path = (
+                    "/odoo/action-account_relance.relance_cockpit_action/"
+                    f"{_first_cockpit_id(base_url, session)}"
+                )
             browser.call("Page.navigate", url=base_url + path)
             time.sleep(settle)
+            if script:
+                script(browser)
+                time.sleep(settle)
             shot = browser.call("Page.captureScreenshot", format="png")
             (out / name).write_bytes(base64.b64decode(shot["data"]))
             print(f"{out / name}")

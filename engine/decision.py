@@ -8,8 +8,9 @@ preview and the tests call it through ``relance.engine``, which reads its
 inputs in a few set-based queries and turns its decisions into reminders.
 Unit tests build the inputs by hand (tests/test_decision.py).
 
-Words come translated and dates formatted from outside (``Wording``): the
-decision explains itself in the user's language without knowing about it.
+Words come translated, and dates, numbers and quantities formatted, from
+outside (``Wording``): the decision explains itself in the user's language
+(decimal comma, singular and plural) without knowing about it.
 """
 
 import bisect
@@ -86,16 +87,32 @@ class Currency:
         return round(amount, self.decimal_places)
 
 
+def _english_days(value, digits=0):
+    text = f"{value:.{digits}f}"
+    return f"{text} day" if text in ("1", "-1") else f"{text} days"
+
+
+def _english_invoices(count):
+    return "1 settled invoice" if count == 1 else f"{count} settled invoices"
+
+
 @dataclass
 class Wording:
-    """The decision's sentences, translated, with ``%(name)s`` placeholders,
-    and how dates and amounts are written in the user's language."""
+    """The decision's sentences, translated, with ``%(name)s`` placeholders
+    that receive formatted text only, and how dates, amounts, numbers and
+    quantities are written in the user's language: ``format_days(value,
+    digits=0)`` gives "1 day" or "9.3 days" ("9,3 jours"),
+    ``format_invoices(count)`` "1 settled invoice" or "6 settled invoices",
+    ``format_number(value, digits=0)`` the bare number."""
 
     format_date: object = Date.isoformat
     format_amount: object = "{:.2f}".format  # (amount, currency_id) -> str
-    level: str = "Level %(level)s (%(offset)s days from the due date) on %(date)s."
+    format_number: object = "{:.{}f}".format  # (value, digits) -> str
+    format_days: object = _english_days
+    format_invoices: object = _english_invoices
+    level: str = "Level %(level)s (%(offset)s from the due date) on %(date)s."
     item: str = (
-        "%(document)s, due %(due)s: %(days)s days past due, reaches %(level)s "
+        "%(document)s, due %(due)s: %(days)s past due, reaches %(level)s "
         "(from day %(threshold)s)."
     )
     escalated: str = (
@@ -104,17 +121,12 @@ class Wording:
     )
     no_history: str = "No payment history: plain schedule."
     small_sample: str = (
-        "Payment habit ignored: %(count)s settled invoices, fewer than the "
-        "%(minimum)s required."
+        "Payment habit ignored: %(count)s, fewer than the %(minimum)s required."
     )
-    on_time: str = (
-        "Pays on time (%(delay).1f days on average over %(count)s invoices): "
-        "plain schedule."
-    )
+    on_time: str = "Pays on time (%(delay)s on average over %(count)s): plain schedule."
     shifted: str = (
-        "Pays %(delay).1f days late on average over %(count)s invoices: levels "
-        "after the due date are shifted by %(shift)s days (plan maximum "
-        "%(maximum)s)."
+        "Pays %(delay)s late on average over %(count)s: levels after the due "
+        "date are shifted by %(shift)s (plan maximum %(maximum)s)."
     )
     previous_required: str = (
         "%(level)s requires %(previous)s to have reached the customer first: "
@@ -124,7 +136,7 @@ class Wording:
         "%(level)s waits until %(previous)s has reached the customer (sent or printed)."
     )
     too_soon: str = (
-        "Last reminder on %(last)s: %(level)s waits %(days)s days between reminders."
+        "Last reminder on %(last)s: %(level)s waits %(days)s between reminders."
     )
     covered: str = "Credit notes and payments cover the amount due."
     under_minimum: str = (
@@ -254,17 +266,20 @@ def adaptive_shift(plan, habit, wording):
     delay, count = habit
     if count < plan.adaptive_min_sample:
         return 0, wording.small_sample % {
-            "count": count,
-            "minimum": plan.adaptive_min_sample,
+            "count": wording.format_invoices(count),
+            "minimum": wording.format_number(plan.adaptive_min_sample, 0),
         }
     shift = min(max(0, round(delay)), plan.adaptive_max_days)
     if not shift:
-        return 0, wording.on_time % {"delay": delay, "count": count}
+        return 0, wording.on_time % {
+            "delay": wording.format_days(delay, 1),
+            "count": wording.format_invoices(count),
+        }
     return shift, wording.shifted % {
-        "delay": delay,
-        "count": count,
-        "shift": shift,
-        "maximum": plan.adaptive_max_days,
+        "delay": wording.format_days(delay, 1),
+        "count": wording.format_invoices(count),
+        "shift": wording.format_days(shift),
+        "maximum": wording.format_days(plan.adaptive_max_days),
     }
 
 
@@ -338,7 +353,7 @@ def _decide_group(
         wording.level
         % {
             "level": level.name,
-            "offset": level.offset_days,
+            "offset": wording.format_days(level.offset_days),
             "date": wording.format_date(on),
         }
     )
@@ -350,9 +365,9 @@ def _decide_group(
             % {
                 "document": item.move_name,
                 "due": wording.format_date(item.date_maturity),
-                "days": days,
+                "days": wording.format_days(days),
                 "level": levels[reached].name,
-                "threshold": thresholds[reached],
+                "threshold": wording.format_number(thresholds[reached], 0),
             }
         )
     if decision.escalated:
@@ -428,7 +443,7 @@ def _skip_reason(decision, level, currency, customer, minimums, on, wording):
         return wording.too_soon % {
             "last": wording.format_date(last),
             "level": level.name,
-            "days": level.min_days_since_last,
+            "days": wording.format_days(level.min_days_since_last),
         }
     if decision.amount_due <= 0:
         return wording.covered

@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.fields import Domain
 from odoo.tools import SQL, float_round
 
+from .relance_partner_behaviour import severity_orderby
+
 
 class AccountMove(models.Model):
     """An invoice as reminders see it: how late it is and when it should be
@@ -54,7 +56,14 @@ class AccountMove(models.Model):
         search="_search_predicted_payment_date",
         help="Due date plus the customer's average payment delay (the "
         "company's average when the customer has too few settled invoices "
-        "in the behaviour window).",
+        "in the behaviour window); today at the earliest, for an invoice "
+        "already later than that.",
+    )
+    relance_past_habit = fields.Boolean(
+        string="Later than Customer's Habit",
+        compute="_compute_predicted_payment_date",
+        search="_search_relance_past_habit",
+        help="Still open after its due date plus the customer's usual delay.",
     )
 
     # --- disputes, promises to pay and credit hold ---
@@ -124,20 +133,74 @@ class AccountMove(models.Model):
         "commercial_partner_id",
     )
     def _compute_predicted_payment_date(self):
+        """The due date moved by the customer's habit, and never in the past:
+        an invoice already later than the habit is expected from today on
+        (the date moves with today)."""
         open_moves = self.filtered(
             lambda m: m.invoice_date_due and m._relance_is_open_customer_invoice()
         )
         (self - open_moves).predicted_payment_date = False
+        (self - open_moves).relance_past_habit = False
         delays = self._get_relance_predicted_delays(open_moves)
+        today = fields.Date.context_today(self)
         for move in open_moves:
-            move.predicted_payment_date = move.invoice_date_due + timedelta(
-                days=delays.get(move.id, 0)
-            )
+            by_habit = move.invoice_date_due + timedelta(days=delays.get(move.id, 0))
+            move.predicted_payment_date = max(by_habit, today)
+            move.relance_past_habit = by_habit < today
 
     def _search_predicted_payment_date(self, operator, value):
-        if operator not in ("<", "<=", ">", ">=") or not value:
+        if operator not in ("=", "<", "<=", ">", ">=") or not value:
             return NotImplemented
         value = fields.Date.to_date(value)
+        return Domain(
+            "id",
+            "in",
+            self._get_relance_by_habit_query(
+                SQL(
+                    "GREATEST(%s, %s::date) %s %s",
+                    self._get_relance_by_habit_sql(),
+                    fields.Date.context_today(self),
+                    SQL(operator),
+                    value,
+                )
+            ),
+        )
+
+    def _search_relance_past_habit(self, operator, value):
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        past = Domain(
+            "id",
+            "in",
+            self._get_relance_by_habit_query(
+                SQL(
+                    "%s < %s",
+                    self._get_relance_by_habit_sql(),
+                    fields.Date.context_today(self),
+                )
+            ),
+        )
+        wanted = (True in value) == (operator == "in")
+        return past if wanted else ~past
+
+    @api.model
+    def _get_relance_by_habit_sql(self):
+        """The date an open invoice (``m``) is due to be paid by the habit:
+        its due date plus the customer's average delay (``b``), or the
+        company's (``cb``) when the customer's sample is too small."""
+        return SQL(
+            """m.invoice_date_due + ROUND(
+                   CASE WHEN b.payment_count >= c.relance_behaviour_min_sample
+                             AND b.payment_count > 0
+                        THEN b.payment_delay_avg
+                        ELSE COALESCE(cb.delay_avg, 0)
+                   END)::int"""
+        )
+
+    @api.model
+    def _get_relance_by_habit_query(self, condition):
+        """The open customer invoices that match ``condition`` (SQL over the
+        aliases of ``_get_relance_by_habit_sql``)."""
         self.env["relance.partner.behaviour"].flush_model()
         self.flush_model(
             ["invoice_date_due", "company_id", "commercial_partner_id", "move_type"]
@@ -161,17 +224,21 @@ class AccountMove(models.Model):
                AND m.state = 'posted'
                AND m.payment_state IN ('not_paid', 'partial')
                AND m.invoice_date_due IS NOT NULL
-               AND m.invoice_date_due + ROUND(
-                       CASE WHEN b.payment_count >= c.relance_behaviour_min_sample
-                                 AND b.payment_count > 0
-                            THEN b.payment_delay_avg
-                            ELSE COALESCE(cb.delay_avg, 0)
-                       END)::int %s %s
+               AND %s
             """,
-            SQL(operator),
-            value,
+            condition,
         )
-        return Domain("id", "in", query)
+        return query
+
+    @api.model
+    def _read_group_orderby(self, order, groupby_terms, query):
+        return severity_orderby(
+            super()._read_group_orderby,
+            order,
+            groupby_terms,
+            query,
+            fname="relance_payment_behaviour",
+        )
 
     @api.depends("relance_dispute_ids")
     def _compute_relance_dispute_count(self):

@@ -19,6 +19,8 @@ class MailMail(models.Model):
             for mail in self
             if mail.model == "relance.reminder" and mail.mail_message_id
         ]
+        # a refused connection gives its reason on the mails only
+        reason = failure_reason or (reminder_mails and self[:1].failure_reason)
         res = super()._postprocess_sent_message(
             success_pids,
             success_emails,
@@ -29,6 +31,6 @@ class MailMail(models.Model):
             # success_pids holds res.partner records (ids in older callers)
             success_ids = {getattr(p, "id", p) for p in success_pids}
             self.env["relance.reminder.send"]._on_emails_processed(
-                reminder_mails, success_ids, failure_type, failure_reason
+                reminder_mails, success_ids, failure_type, reason
             )
         return res

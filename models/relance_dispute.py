@@ -86,6 +86,8 @@ class RelanceDispute(models.Model):
         index=True,
         tracking=True,
         check_company=True,
+        # the kanban shows a column per reason, even empty
+        group_expand="_read_group_reason_ids",
     )
     description = fields.Html(help="What the customer says, and what was checked.")
     user_id = fields.Many2one(
@@ -143,6 +145,10 @@ class RelanceDispute(models.Model):
                 company,
                 dispute.date_open or fields.Date.context_today(self),
             )
+
+    @api.model
+    def _read_group_reason_ids(self, reasons, domain):
+        return reasons.search([("active", "=", True)])
 
     @api.depends("state")
     def _compute_color(self):

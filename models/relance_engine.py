@@ -15,10 +15,11 @@ import psycopg2
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, format_amount, get_lang
+from odoo.tools import SQL, format_amount, formatLang, get_lang
 from odoo.tools.misc import babel_locale_parse, posix_to_ldml
 
 from ..engine import decision as engine
+from ..engine import wording as words
 
 _logger = logging.getLogger(__name__)
 
@@ -290,14 +291,20 @@ class RelanceEngine(models.AbstractModel):
                 self.env, amount, self.env["res.currency"].browse(currency_id)
             )
 
+        format_number, format_days, format_invoices = self._get_quantity_formatters(
+            lang, locale
+        )
         return engine.Wording(
             format_date=format_date,
             format_amount=format_currency_amount,
+            format_number=format_number,
+            format_days=format_days,
+            format_invoices=format_invoices,
             level=self.env._(
-                "Level %(level)s (%(offset)s days from the due date) on %(date)s."
+                "Level %(level)s (%(offset)s from the due date) on %(date)s."
             ),
             item=self.env._(
-                "%(document)s, due %(due)s: %(days)s days past due, reaches "
+                "%(document)s, due %(due)s: %(days)s past due, reaches "
                 "%(level)s (from day %(threshold)s)."
             ),
             escalated=self.env._(
@@ -306,17 +313,14 @@ class RelanceEngine(models.AbstractModel):
             ),
             no_history=self.env._("No payment history: plain schedule."),
             small_sample=self.env._(
-                "Payment habit ignored: %(count)s settled invoices, fewer than "
-                "the %(minimum)s required."
+                "Payment habit ignored: %(count)s, fewer than the %(minimum)s required."
             ),
             on_time=self.env._(
-                "Pays on time (%(delay).1f days on average over %(count)s "
-                "invoices): plain schedule."
+                "Pays on time (%(delay)s on average over %(count)s): plain schedule."
             ),
             shifted=self.env._(
-                "Pays %(delay).1f days late on average over %(count)s invoices: "
-                "levels after the due date are shifted by %(shift)s days "
-                "(plan maximum %(maximum)s)."
+                "Pays %(delay)s late on average over %(count)s: levels after "
+                "the due date are shifted by %(shift)s (plan maximum %(maximum)s)."
             ),
             previous_required=self.env._(
                 "%(level)s requires %(previous)s to have reached the customer "
@@ -327,8 +331,7 @@ class RelanceEngine(models.AbstractModel):
                 "(sent or printed)."
             ),
             too_soon=self.env._(
-                "Last reminder on %(last)s: %(level)s waits %(days)s days between "
-                "reminders."
+                "Last reminder on %(last)s: %(level)s waits %(days)s between reminders."
             ),
             covered=self.env._("Credit notes and payments cover the amount due."),
             under_minimum=self.env._(
@@ -342,6 +345,49 @@ class RelanceEngine(models.AbstractModel):
                 "dispute": self.env._("in dispute"),
                 "paused": self.env._("promise to pay or pause"),
             },
+        )
+
+    @api.model
+    def _get_quantity_formatters(self, lang=None, locale=None):
+        """(format_number, format_days, format_invoices) in the user's
+        language: the language's decimal and thousands separators, and the
+        singular or plural of its rules ("1 jour", "9,3 jours")."""
+        lang = lang or get_lang(self.env)
+        locale = locale or babel_locale_parse(lang.code)
+        numbers = {}
+
+        def format_number(value, digits=0):
+            key = (value, digits)
+            if key not in numbers:
+                numbers[key] = formatLang(self.env, value, digits=digits)
+            return numbers[key]
+
+        day = (self.env._("%(count)s day"), self.env._("%(count)s days"))
+        invoice = (
+            self.env._("%(count)s settled invoice"),
+            self.env._("%(count)s settled invoices"),
+        )
+
+        def format_days(value, digits=0):
+            return words.quantity(locale, value, *day, format_number, digits)
+
+        def format_invoices(count):
+            return words.quantity(locale, count, *invoice, format_number)
+
+        return format_number, format_days, format_invoices
+
+    @api.model
+    def _format_quantity(self, value, one, other, digits=0):
+        """``one`` or ``other`` (translated, with ``%(count)s``) for ``value``
+        in the user's language: "1 lettre", "3 lettres", "1,5 jour"."""
+        lang = get_lang(self.env)
+        return words.quantity(
+            babel_locale_parse(lang.code),
+            value,
+            one,
+            other,
+            lambda number, places: formatLang(self.env, number, digits=places),
+            digits,
         )
 
     @api.model

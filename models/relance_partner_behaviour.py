@@ -12,13 +12,42 @@ SALE_TYPES = ("out_invoice", "out_refund", "out_receipt")
 # journal entry yet ("In Payment"; "Paid" in Invoicing-only databases).
 IN_PAYMENT_STATES = ("in_payment", "paid")
 REFRESH_PRECOMMIT_KEY = "account_relance.behaviour_refresh"
+# From the most to the least worrying: lists, groups and pivots follow this
+# order (``_read_group_orderby``), not the alphabet.
 PAYMENT_BEHAVIOUR_SELECTION = [
-    ("early", "Pays early"),
-    ("on_time", "Pays on time"),
-    ("late", "Pays late"),
+    ("never_paid", "Never paid"),
     ("very_late", "Pays very late"),
+    ("late", "Pays late"),
     ("no_history", "No history"),
+    ("on_time", "Pays on time"),
+    ("early", "Pays early"),
 ]
+BEHAVIOUR_SEVERITY = [value for value, _label in PAYMENT_BEHAVIOUR_SELECTION]
+
+
+def severity_orderby(
+    super_orderby, order, groupby_terms, query, fname="payment_behaviour"
+):
+    """``_read_group_orderby`` for a model grouped by a payment behaviour
+    (``fname``): its groups come from the most to the least worrying (the
+    selection's order), the other terms as Odoo orders them."""
+    if fname not in groupby_terms:
+        return super_orderby(order, groupby_terms, query)
+    terms = []
+    for part in (order or ",".join(groupby_terms)).split(","):
+        name, _sep, direction = part.strip().partition(" ")
+        if name != fname:
+            terms.append(super_orderby(part, groupby_terms, query))
+            continue
+        terms.append(
+            SQL(
+                "array_position(%s::varchar[], %s::varchar) %s",
+                BEHAVIOUR_SEVERITY,
+                groupby_terms[name],
+                SQL("DESC" if direction.strip().upper().startswith("DESC") else "ASC"),
+            )
+        )
+    return SQL(", ").join(terms)
 
 
 class RelancePartnerBehaviour(models.Model):
@@ -31,7 +60,8 @@ class RelancePartnerBehaviour(models.Model):
 
     _name = "relance.partner.behaviour"
     _description = "Customer Payment Behaviour"
-    _order = "company_id, partner_id"
+    # risk first: the most worrying behaviour, then the largest open amount
+    _order = "severity, open_amount desc, id"
     _check_company_auto = True
 
     partner_id = fields.Many2one(
@@ -53,7 +83,8 @@ class RelancePartnerBehaviour(models.Model):
         digits=(16, 1),
         aggregator="avg",
         help="Amount-weighted average of (payment date - due date) over the "
-        "receivable items fully settled in the window. Negative: pays early.",
+        "receivable items fully settled in the window. Negative: pays early. "
+        "A customer who never paid: the age of his oldest overdue item.",
     )
     payment_delay_median = fields.Float(
         string="Median Payment Delay (days)",
@@ -83,6 +114,19 @@ class RelancePartnerBehaviour(models.Model):
         default="no_history",
         required=True,
         index=True,
+        group_expand=True,
+        help="Never paid: overdue items and nothing settled in the window; "
+        "its delays are then the age of the oldest overdue item.",
+    )
+    severity = fields.Integer(
+        compute="_compute_severity",
+        store=True,
+        help="Rank of the behaviour, the most worrying first (0: never paid).",
+    )
+    oldest_overdue_days = fields.Integer(
+        string="Oldest Overdue (days)",
+        help="Age of the customer's oldest overdue receivable item on the day "
+        "of the refresh.",
     )
     date_refreshed = fields.Datetime(string="Refreshed On")
     sample_reliable = fields.Boolean(
@@ -100,6 +144,13 @@ class RelancePartnerBehaviour(models.Model):
     # ------------------------------------------------------------
     # COMPUTE
     # ------------------------------------------------------------
+
+    @api.depends("payment_behaviour")
+    def _compute_severity(self):
+        for row in self:
+            row.severity = BEHAVIOUR_SEVERITY.index(
+                row.payment_behaviour or "no_history"
+            )
 
     @api.depends("payment_count", "company_id.relance_behaviour_min_sample")
     def _compute_sample_reliable(self):
@@ -121,6 +172,12 @@ class RelancePartnerBehaviour(models.Model):
             wanted = not wanted
         return reliable if wanted else ~reliable
 
+    @api.model
+    def _read_group_orderby(self, order, groupby_terms, query):
+        return severity_orderby(
+            super()._read_group_orderby, order, groupby_terms, query
+        )
+
     # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
@@ -128,13 +185,18 @@ class RelancePartnerBehaviour(models.Model):
     @api.model
     def _get_habits(self, company, partner_ids):
         """Return {partner_id: (payment_delay_avg, payment_count)} for the given
-        commercial partners in ``company``; partners without a row are absent."""
+        commercial partners in ``company``; partners without a row are absent.
+        A customer who never paid has no habit: (0.0, 0), whatever the age of
+        his oldest overdue item."""
         rows = self.search_read(
             [("company_id", "=", company.id), ("partner_id", "in", list(partner_ids))],
             ["partner_id", "payment_delay_avg", "payment_count"],
         )
         return {
-            row["partner_id"][0]: (row["payment_delay_avg"], row["payment_count"])
+            row["partner_id"][0]: (
+                row["payment_delay_avg"] if row["payment_count"] else 0.0,
+                row["payment_count"],
+            )
             for row in rows
         }
 
@@ -402,7 +464,9 @@ agg AS (
      GROUP BY company_id, partner_id
 ),
 opn AS (
-    SELECT company_id, partner_id, SUM(amount_residual) AS open_amount
+    SELECT company_id, partner_id, SUM(amount_residual) AS open_amount,
+           MIN(date_due) FILTER (
+               WHERE amount_residual > 0 AND date_due < %(today)s) AS oldest_due
       FROM rl
      WHERE NOT reconciled AND payment_state NOT IN %(in_payment_states)s
      GROUP BY company_id, partner_id
@@ -432,16 +496,21 @@ keys AS (
      WHERE TRUE %(scope_rows)s
 ),
 res AS (
+    -- nothing settled: "never paid" with overdue items (its delays are the
+    -- age of the oldest one, not 0), else "no history" (no delay at all)
     SELECT k.company_id, k.partner_id,
-           COALESCE(agg.delay_avg, 0) AS delay_avg,
-           COALESCE(agg.delay_median, 0) AS delay_median,
+           COALESCE(agg.delay_avg, %(today)s - opn.oldest_due) AS delay_avg,
+           COALESCE(agg.delay_median, %(today)s - opn.oldest_due) AS delay_median,
            COALESCE(agg.on_time_rate, 0) AS on_time_rate,
            COALESCE(agg.payment_count, 0) AS payment_count,
            COALESCE(agg.settled_amount, 0) AS settled_amount,
            COALESCE(opn.open_amount, 0) AS open_amount,
            COALESCE(sales.sales_amount, 0) AS sales_amount,
+           COALESCE(%(today)s - opn.oldest_due, 0) AS oldest_overdue_days,
            cfg.window_days,
-           CASE WHEN agg.payment_count IS NULL THEN 'no_history'
+           CASE WHEN agg.payment_count IS NULL AND opn.oldest_due IS NOT NULL
+                    THEN 'never_paid'
+                WHEN agg.payment_count IS NULL THEN 'no_history'
                 WHEN agg.delay_avg < -cfg.early_days THEN 'early'
                 WHEN agg.delay_avg <= cfg.on_time_days THEN 'on_time'
                 WHEN agg.delay_avg <= cfg.late_days THEN 'late'
@@ -471,8 +540,8 @@ partner_update AS (
 INSERT INTO relance_partner_behaviour (
     partner_id, company_id, payment_delay_avg, payment_delay_median,
     payment_on_time_rate, payment_count, settled_amount, open_amount,
-    sales_amount, dso, payment_behaviour, date_refreshed,
-    create_uid, create_date, write_uid, write_date)
+    sales_amount, dso, payment_behaviour, severity, oldest_overdue_days,
+    date_refreshed, create_uid, create_date, write_uid, write_date)
 SELECT partner_id, company_id,
        ROUND(delay_avg::numeric, 1),
        ROUND(delay_median::numeric, 1),
@@ -482,6 +551,8 @@ SELECT partner_id, company_id,
             THEN ROUND((open_amount * window_days / sales_amount)::numeric, 1)
             ELSE 0 END,
        behaviour,
+       array_position(%(severity)s::varchar[], behaviour::varchar) - 1,
+       oldest_overdue_days,
        %(now)s, %(uid)s, %(now)s, %(uid)s, %(now)s
   FROM res
 ON CONFLICT (partner_id, company_id) DO UPDATE SET
@@ -494,6 +565,8 @@ ON CONFLICT (partner_id, company_id) DO UPDATE SET
     sales_amount = EXCLUDED.sales_amount,
     dso = EXCLUDED.dso,
     payment_behaviour = EXCLUDED.payment_behaviour,
+    severity = EXCLUDED.severity,
+    oldest_overdue_days = EXCLUDED.oldest_overdue_days,
     date_refreshed = EXCLUDED.date_refreshed,
     write_uid = EXCLUDED.write_uid,
     write_date = EXCLUDED.write_date
@@ -506,6 +579,8 @@ ON CONFLICT (partner_id, company_id) DO UPDATE SET
             invoice_types=INVOICE_TYPES,
             sale_types=SALE_TYPES,
             in_payment_states=IN_PAYMENT_STATES,
+            severity=BEHAVIOUR_SEVERITY,
+            today=fields.Date.context_today(self),
             now=self.env.cr.now(),
             uid=self.env.uid,
         )

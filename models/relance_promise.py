@@ -215,6 +215,8 @@ class RelancePromise(models.Model):
         result = super().write(vals)
         if {"state", "date", "move_ids", "company_id"} & set(vals):
             self._sync_pause(moves_before | self.move_ids)
+        if {"state", "date"} & set(vals):
+            self.env["relance.work"]._close_done_activities(self)
         return result
 
     def unlink(self):

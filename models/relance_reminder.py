@@ -97,6 +97,12 @@ class RelanceReminder(models.Model):
     plan_id = fields.Many2one(related="level_id.plan_id", store=True, precompute=True)
     tone = fields.Selection(related="level_id.tone")
     channel_summary = fields.Char(related="level_id.channel_summary", string="Channels")
+    channel_letter = fields.Boolean(
+        related="level_id.channel_letter", string="Level Sends a Letter"
+    )
+    channel_registered = fields.Boolean(
+        related="level_id.channel_registered", string="Level Sends a Registered Letter"
+    )
     date = fields.Date(
         required=True,
         index=True,
@@ -238,6 +244,13 @@ class RelanceReminder(models.Model):
         readonly=True,
         copy=False,
         ondelete="set null",
+    )
+    outbox = fields.Html(
+        string="What Goes Out",
+        compute="_compute_outbox",
+        sanitize=False,
+        help="The recipients, the email, the SMS and the letter's address, as "
+        "they would go now.",
     )
     call_script = fields.Html(
         compute="_compute_call_script",
@@ -448,6 +461,16 @@ class RelanceReminder(models.Model):
         for reminder in self:
             reminder.relance_promise_count = len(reminder.relance_promise_ids)
 
+    @api.depends("partner_id", "move_line_ids", "level_id", "state")
+    def _compute_outbox(self):
+        outbox = self.env["relance.reminder.outbox"]
+        for reminder in self:
+            reminder.outbox = (
+                outbox._render(reminder)
+                if reminder.id and reminder.state in ("draft", "to_send", "error")
+                else False
+            )
+
     @api.depends("partner_id", "move_line_ids", "level_id")
     def _compute_call_script(self):
         send = self.env["relance.reminder.send"]
@@ -473,6 +496,10 @@ class RelanceReminder(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        # the customer's chatter follows the email's real outcome
+        emailed = self.browse()
+        if vals.get("email_state") in ("sent", "error"):
+            emailed = self.filtered(lambda r: r.email_state != vals["email_state"])
         delivered = self.browse()
         if vals.get("state") in DELIVERED_STATES:
             delivered = self.filtered(lambda r: r.state not in DELIVERED_STATES)
@@ -483,6 +510,13 @@ class RelanceReminder(models.Model):
         res = super().write(vals)
         if delivered:
             delivered._on_delivered()
+        for reminder in emailed:
+            self.env["relance.reminder.send"]._log_on_partner(
+                reminder, reminder.email_message_id
+            )
+        if {"state", "letter_state"} & set(vals):
+            # the day's work: a reviewed reminder, a printed letter
+            self.env["relance.work"]._close_done_activities(self)
         return res
 
     # ------------------------------------------------------------------
@@ -645,6 +679,18 @@ class RelanceReminder(models.Model):
             date=date, company_ids=company_ids, dry_run=dry_run
         )
 
+    @api.model
+    def _get_level_effectiveness(self, date_from, date_to, company_ids=None):
+        """Effectiveness per level of the reminders sent from ``date_from`` to
+        ``date_to``: one dict per level with ``level_id``,
+        ``reminded_amount``, ``paid_7_amount``, ``paid_15_amount``,
+        ``paid_30_amount``, ``median_days_to_pay`` and the same figures for
+        the items of the same age not reminded (``baseline``).  Computed by
+        the reporting model ``relance.effectiveness``."""
+        return self.env["relance.effectiveness"]._get_level_effectiveness(
+            date_from, date_to, company_ids=company_ids
+        )
+
     def action_confirm(self):
         """Reviewed: the reminder may go."""
         if self.filtered(lambda reminder: reminder.state != "draft"):
@@ -720,6 +766,12 @@ class RelanceReminder(models.Model):
             "context": ctx,
         }
 
+    def action_preview_letter(self):
+        """The letter as it would print now, in the browser: nothing printed."""
+        self.ensure_one()
+        report = self.env.ref("account_relance.action_report_relance_reminder")
+        return dict(report.report_action(self, config=False), report_type="qweb-html")
+
     def action_print_letters(self):
         """Print the letters of the selected reminders into one PDF, in order.
 
@@ -754,9 +806,17 @@ class RelanceReminder(models.Model):
             "tag": "display_notification",
             "params": {
                 "title": self.env._(
-                    "%(count)s letters printed, %(refused)s refused",
-                    count=len(printed),
-                    refused=len(refused),
+                    "%(printed)s, %(refused)s",
+                    printed=self.env["relance.engine"]._format_quantity(
+                        len(printed),
+                        self.env._("%(count)s letter printed"),
+                        self.env._("%(count)s letters printed"),
+                    ),
+                    refused=self.env["relance.engine"]._format_quantity(
+                        len(refused),
+                        self.env._("%(count)s letter refused"),
+                        self.env._("%(count)s letters refused"),
+                    ),
                 ),
                 "message": reasons,
                 "type": "warning",

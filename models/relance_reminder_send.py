@@ -325,20 +325,74 @@ class RelanceReminderSend(models.AbstractModel):
 
     @api.model
     def _log_on_partner(self, reminder, message):
-        """A trace of the email in the customer's chatter."""
-        if not message:
+        """A trace of the email in the customer's chatter, once its outcome
+        is known: sent when it left our mail server, not delivered (and
+        why) when it failed.  An email still in the queue is not logged:
+        the note never says "sent" for an email that may still fail
+        (``relance.reminder.write`` calls this again when it leaves)."""
+        if not message or reminder.email_state not in ("sent", "error"):
             return
+        recipients = ", ".join(
+            reminder.email_partner_ids.mapped("email_formatted")
+        ) or self.env._("the customer")
+        if reminder.email_state == "sent":
+            body = self.env._(
+                "Payment reminder %(name)s sent by email to %(recipients)s: "
+                "%(subject)s",
+                name=reminder.name,
+                recipients=recipients,
+                subject=message.subject or "",
+            )
+        else:
+            body = self.env._(
+                "Payment reminder %(name)s: the email to %(recipients)s was not "
+                "delivered. %(reason)s",
+                name=reminder.name,
+                recipients=recipients,
+                reason=reminder.email_failure_reason or "",
+            )
         # sudo: credit controllers may not edit customers; only this note,
         # authored by them, is posted in the customer's chatter.
         reminder.partner_id.commercial_partner_id.sudo().message_post(
             author_id=self._get_author(reminder).id,
-            body=self.env._(
-                "Payment reminder %(name)s sent by email: %(subject)s",
-                name=reminder.name,
-                subject=message.subject or "",
-            ),
+            body=body,
             subtype_xmlid="mail.mt_note",
         )
+
+    @api.model
+    def _get_email_failure_reason(self, reminder, failure_type, failure_reason):
+        """Why an email failed, saying whose it is: our outgoing mail server
+        (connection, sender address, spam filter) or the customer's address
+        (invalid, missing, bounced), with Odoo's technical detail."""
+        detail = failure_reason or dict(
+            self.env["mail.notification"]
+            ._fields["failure_type"]
+            ._description_selection(self.env)
+        ).get(failure_type, "")
+        emails = ", ".join(reminder.email_partner_ids.mapped("email")) or "-"
+        if failure_type in ("mail_email_invalid", "mail_email_missing", "mail_bounce"):
+            return self.env._(
+                "The customer's address %(emails)s did not accept the email "
+                "(%(detail)s): correct the address on the customer, then retry.",
+                emails=emails,
+                detail=detail,
+            )
+        if failure_type in (
+            "mail_smtp",
+            "mail_from_invalid",
+            "mail_from_missing",
+            "mail_spam",
+            "unknown",
+        ):
+            return self.env._(
+                "Our outgoing mail server did not send the email (%(detail)s); "
+                "the customer's address %(emails)s is not in question. Check "
+                "the outgoing mail server (Settings > Technical > Outgoing "
+                "Mail Servers), then retry.",
+                emails=emails,
+                detail=detail,
+            )
+        return detail
 
     @api.model
     def _sync_email_state(self, reminders):
@@ -359,10 +413,11 @@ class RelanceReminderSend(models.AbstractModel):
             if any(n.notification_status == "sent" for n in notifs):
                 reminder.email_state = "sent"
             elif all(n.notification_status in ("exception", "bounce") for n in notifs):
-                reason = notifs[:1].failure_reason or dict(
-                    notifs._fields["failure_type"]._description_selection(self.env)
-                ).get(notifs[:1].failure_type)
-                reminder._email_failed(reason)
+                reminder._email_failed(
+                    self._get_email_failure_reason(
+                        reminder, notifs[:1].failure_type, notifs[:1].failure_reason
+                    )
+                )
             elif all(n.notification_status == "canceled" for n in notifs):
                 reminder._email_failed(self.env._("The email was cancelled."))
 
@@ -402,7 +457,11 @@ class RelanceReminderSend(models.AbstractModel):
             if success_partner_ids & recipients:
                 reminder.email_state = "sent"
             elif failure_type:
-                reminder._email_failed(failure_reason)
+                reminder._email_failed(
+                    self._get_email_failure_reason(
+                        reminder, failure_type, failure_reason
+                    )
+                )
         reminders._update_state_from_channels()
 
     @api.model

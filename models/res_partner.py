@@ -5,7 +5,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Domain
 from odoo.tools.mail import email_normalize
 
-from .relance_partner_behaviour import PAYMENT_BEHAVIOUR_SELECTION
+from .relance_partner_behaviour import PAYMENT_BEHAVIOUR_SELECTION, severity_orderby
 
 BEHAVIOUR_GROUPS = "account_relance.group_relance_user"
 
@@ -100,6 +100,7 @@ class ResPartner(models.Model):
         readonly=True,
         copy=False,
         groups=BEHAVIOUR_GROUPS,
+        group_expand=True,
     )
     relance_dso = fields.Float(
         string="DSO over the Window (days)",
@@ -375,6 +376,12 @@ class ResPartner(models.Model):
             partner.relance_promise_count = counts.get(
                 partner.commercial_partner_id.id, 0
             )
+
+    @api.model
+    def _read_group_orderby(self, order, groupby_terms, query):
+        return severity_orderby(
+            super()._read_group_orderby, order, groupby_terms, query
+        )
 
     # ------------------------------------------------------------
     # CONSTRAINS AND ONCHANGES

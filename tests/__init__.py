@@ -13,3 +13,14 @@ from . import test_reminder_channels
 from . import test_i18n
 from . import test_dataset
 from . import test_tour
+from . import test_behaviour_risk
+from . import test_delivery_wording
+from . import test_cockpit
+from . import test_kpi_formulas
+from . import test_kpi_snapshot
+from . import test_demo
+from . import test_effectiveness
+from . import test_day_work
+from . import test_preview
+from . import test_reminder_form
+from . import test_french_wording

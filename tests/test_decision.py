@@ -5,7 +5,17 @@ credit controller relies on."""
 import unittest
 from datetime import date, timedelta
 
-from ..engine.decision import Currency, Customer, Item, Level, Plan, decide
+from ..engine.decision import (
+    Currency,
+    Customer,
+    Item,
+    Level,
+    Plan,
+    Wording,
+    adaptive_shift,
+    decide,
+)
+from ..engine.wording import is_one
 
 DUE = date(2026, 3, 2)
 EUR = 1
@@ -143,3 +153,50 @@ class TestDecision(unittest.TestCase):
         self.assertIn("waits until Reminder 1", waiting.skip_reason)
         reminded = Customer(plan=strict, delivered_level_ids=frozenset({FIRST.id}))
         self.assertEqual(run([at_first], day(41), reminded)[0].level_id, 5)
+
+
+class TestWording(unittest.TestCase):
+    """Numbers and plurals of the decision's sentences come from outside."""
+
+    def test_singular_and_plural_by_the_language_rules(self):
+        cases = [
+            ("fr_FR", 1, 0, True),
+            ("fr_FR", 0, 0, True),
+            ("fr_FR", 1.5, 1, True),  # "1,5 jour"
+            ("fr_FR", 2, 0, False),
+            ("fr_FR", -1, 0, True),  # "-1 jour"
+            ("en_US", 1, 0, True),
+            ("en_US", 1.0, 1, False),  # "1.0 days"
+            ("en_US", 0, 0, False),
+        ]
+        for locale, value, digits, one in cases:
+            with self.subTest(locale=locale, value=value, digits=digits):
+                self.assertEqual(is_one(locale, value, digits), one)
+
+    def test_shift_of_one_day_is_singular(self):
+        plan = Plan(id=1, levels=PLAN.levels, adaptive_max_days=30)
+        _shift, note = adaptive_shift(plan, (1.3, 1), Wording())
+        self.assertIn("Payment habit ignored: 1 settled invoice,", note)
+        _shift, note = adaptive_shift(
+            Plan(id=1, levels=PLAN.levels, adaptive_min_sample=1), (1.3, 1), Wording()
+        )
+        self.assertEqual(
+            note,
+            "Pays 1.3 days late on average over 1 settled invoice: levels after "
+            "the due date are shifted by 1 day (plan maximum 30 days).",
+        )
+
+    def test_numbers_come_formatted_from_outside(self):
+        """A French caller gives a decimal comma; the decision never writes
+        a number itself."""
+        wording = Wording(
+            format_number=lambda value, digits=0: f"{value:.{digits}f}".replace(
+                ".", ","
+            ),
+            format_days=lambda value, digits=0: f"{value:.{digits}f} jours".replace(
+                ".", ","
+            ),
+        )
+        _shift, note = adaptive_shift(PLAN, (9.3, 6), wording)
+        self.assertIn("9,3 jours", note)
+        self.assertNotIn("9.3", note)

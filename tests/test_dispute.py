@@ -227,3 +227,19 @@ class TestDispute(RelanceDisputeCommon):
         )
         self.assertIn("action_relance_open_dispute", invoice_form)
         self.assertIn("action_relance_new_promise", invoice_form)
+
+
+@tagged("post_install", "-at_install")
+class TestDisputeKanban(RelanceDisputeCommon):
+    def test_empty_kanban_shows_the_reasons_not_a_stage_to_create(self):
+        """Without any dispute, the kanban's columns are the dispute reasons,
+        and it offers no column to create."""
+        Dispute = self.env["relance.dispute"]
+        Dispute.search([]).unlink()
+        groups = Dispute.with_context(read_group_expand=True).web_read_group(
+            [], ["reason_id"], ["__count"]
+        )["groups"]
+        reasons = self.env["relance.dispute.reason"].search([])
+        self.assertEqual([g["reason_id"][0] for g in groups], reasons.ids)
+        arch = Dispute.get_view(view_type="kanban")["arch"]
+        self.assertIn('group_create="false"', arch)

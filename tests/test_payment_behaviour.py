@@ -183,10 +183,11 @@ class TestPaymentBehaviour(AccountTestInvoicingCommon):
         )  # the cheque bounced
         self.assertEqual(invoice.payment_state, "not_paid")
         self._refresh()
+        # nothing settled and 90 days overdue: never paid
         self._assert_row(
             self._row(),
             payment_count=0,
-            payment_behaviour="no_history",
+            payment_behaviour="never_paid",
             open_amount=1000.0,
         )
         self._pay(invoice, 1000.0, 30)
@@ -233,7 +234,8 @@ class TestPaymentBehaviour(AccountTestInvoicingCommon):
     def test_customer_without_history(self):
         newcomer = self.env["res.partner"].create({"name": "Nouveau Client"})
         silent = self.env["res.partner"].create({"name": "Jamais Facturé"})
-        self._invoice(250.0, partner=newcomer)
+        # nothing settled, nothing overdue yet (overdue: "never paid")
+        self._invoice(250.0, partner=newcomer, due=self.today + timedelta(days=10))
         self._refresh()
         self._assert_row(
             self._row(newcomer),

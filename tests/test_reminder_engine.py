@@ -6,7 +6,7 @@ from psycopg2.errors import CheckViolation
 from odoo import Command, models
 from odoo.exceptions import UserError
 from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tools import formatLang, mute_logger
 
 from ..engine import decision
 from .common_engine import D, ReminderEngineCommon, days
@@ -29,7 +29,9 @@ class TestReminderEngine(ReminderEngineCommon):
         self.assertEqual(reminder.level_id, self.level1)
         self.assertEqual(reminder.partner_id, self.customer)
         self.assertEqual(reminder.move_line_ids.move_id, invoice)
-        self.assertIn("10.0 days late", reminder.reason)
+        # the number in the language's own format ("10,0" in French)
+        delay = formatLang(self.env, 10.0, digits=1)
+        self.assertIn(f"{delay} days late", reminder.reason)
         self.assertIn("shifted by 10 days", reminder.reason)
         self.assertIn(invoice.name, reminder.reason)
 

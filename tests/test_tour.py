@@ -134,3 +134,77 @@ class TestMainFlowTour(AccountTestInvoicingHttpCommon, MockEmail):
         self.assertEqual(
             (letter.res_model, letter.res_id), (reminder._name, reminder.id)
         )
+
+
+@tagged("post_install", "-at_install")
+class TestCockpitTour(AccountTestInvoicingHttpCommon):
+    """The collections cockpit in the browser (the tour
+    ``account_relance_cockpit``): first entry of the menu, risk first, the
+    follow-up page with its timeline, the next level made now."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.company_data["company"]
+        today = fields.Date.context_today(cls.env.user)
+        Partner = cls.env["res.partner"]
+        cls.worst = Partner.create(
+            {
+                "name": "Cockpit Never Paid SARL",
+                "is_company": True,
+                "email": "cockpit@never-paid.example.com",
+                "lang": "en_US",
+            }
+        )
+        cls.late = Partner.create(
+            {"name": "Cockpit Late SAS", "is_company": True, "lang": "en_US"}
+        )
+        invoices = cls.env["account.move"]
+        for partner, amount, days_late in (
+            (cls.worst, 900.0, 120),
+            (cls.worst, 400.0, 20),
+            (cls.late, 300.0, 10),
+        ):
+            invoices |= cls._create_invoice_one_line(
+                price_unit=amount,
+                tax_ids=cls.env["account.tax"],
+                partner_id=partner,
+                invoice_date=today - timedelta(days=days_late + 30),
+                invoice_date_due=today - timedelta(days=days_late),
+                invoice_payment_term_id=False,
+                post=True,
+            )
+        cls.env["relance.dispute"].create(
+            {
+                "move_id": invoices[1].id,
+                "reason_id": cls.env.ref("account_relance.dispute_reason_price").id,
+            }
+        )
+        cls.env["res.lang"]._activate_lang("en_US")
+        cls.controller = new_test_user(
+            cls.env,
+            login="cockpit_controller",
+            name="Claire Cockpit",
+            email="claire.cockpit@company.example.com",
+            groups="account.group_account_invoice,account_relance.group_relance_user",
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
+            lang="en_US",
+        )
+
+    def test_cockpit(self):
+        menu = self.env.ref("account_relance.relance_customers_menu")
+        self.assertEqual(
+            menu.child_id.sorted("sequence")[:1],
+            self.env.ref("account_relance.relance_cockpit_menu"),
+            "the cockpit is the first entry of the Reminders menu",
+        )
+        self.start_tour("/odoo", "account_relance_cockpit", login=self.controller.login)
+        reminder = self.env["relance.reminder"].search(
+            [("partner_id", "=", self.worst.id)]
+        )
+        self.assertEqual(len(reminder), 1)
+        self.assertEqual(reminder.state, "draft")
+        # the dispute stays out of it; the other invoice reached the level
+        self.assertEqual(reminder.amount_due, 900.0)
+        self.assertEqual(reminder.user_id, self.controller)

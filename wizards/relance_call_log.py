@@ -70,7 +70,11 @@ class RelanceCallLog(models.TransientModel):
     def action_confirm(self):
         self.ensure_one()
         body = self._get_message()
-        self.partner_id.commercial_partner_id.message_post(body=body)
+        # typed as a call: the cockpit's timeline lists it with its outcome
+        self.partner_id.commercial_partner_id.message_post(
+            body=body,
+            mail_activity_type_id=self.env.ref("mail.mail_activity_data_call").id,
+        )
         reminder = self.reminder_id
         if reminder:
             reminder.message_post(body=body)

@@ -2,7 +2,8 @@
 work (relance.engine decides and creates the reminders, relance.reminder.send
 sends them).  Their cron records are noupdate: point them at their new
 models here.  Companies that never had a reminder plan get the standard one,
-which the engine no longer creates on the fly."""
+which the engine no longer creates on the fly.  The payment behaviour is
+refreshed: "never paid" is new; the KPI history is backfilled."""
 
 from odoo import SUPERUSER_ID, api
 from odoo.tools.translate import TranslationImporter, get_po_paths
@@ -30,6 +31,11 @@ def migrate(cr, version):
     formal = env.ref("account_relance.relance_level_formal_notice", False)
     if formal:
         formal.write({"requires_previous_delivered": True, "apply_charges": True})
+    # customers with overdue items and nothing settled become "never paid",
+    # with the age of their oldest overdue item (issue 14)
+    env["relance.partner.behaviour"]._refresh_all()
+    # the KPI history of the last 12 months, as a new install has it
+    env["relance.kpi.snapshot"]._backfill(companies.filtered("active"))
     _reset_shipped_texts(env)
     _reload_translations(env, ["account_relance.report_relance_reminder_body_formal"])
 

@@ -52,8 +52,22 @@ registry.category("web_tour.tours").add("account_relance_main_flow", {
             trigger: `.modal ${ROW} td[name=level_id]:contains('Firm reminder')`,
         },
         {
-            content: "and why",
-            trigger: `.modal ${ROW} td[name=reason]:not(:empty)`,
+            content: "Open its why",
+            trigger: `.modal ${ROW} td[name=documents]`,
+            run: "click",
+        },
+        {
+            content: "The why explains the level",
+            trigger: ".modal .o_field_widget[name=reason]:contains('Firm reminder')",
+        },
+        {
+            content: "Back to the preview",
+            trigger: ".modal:has(.o_field_widget[name=reason]) .modal-footer .btn",
+            run: "click",
+        },
+        {
+            content: "The totals per level",
+            trigger: ".modal .o_field_widget[name=level_totals]:contains('Firm reminder')",
         },
         {
             content: "One reminder will be created",
@@ -80,12 +94,27 @@ registry.category("web_tour.tours").add("account_relance_main_flow", {
                 ".o_form_view .o_statusbar_status button[data-value=draft][aria-checked=true]",
         },
         {
+            content: "What goes out: the recipient's address, before sending",
+            trigger:
+                ".o_form_view .o_field_widget[name=outbox]:contains('compta@tour-customer.example.com')",
+        },
+        {
+            content: "Open the reminded items",
+            trigger: ".o_notebook .nav-link[name=lines]",
+            run: "click",
+        },
+        {
             content: "Its item is the overdue invoice",
             trigger: ".o_form_view .o_field_widget[name=line_ids] .o_data_row",
         },
         {
+            content: "Reviewed: confirm it, the one action of a reminder to review",
+            trigger: ".o_form_view .o_statusbar_buttons button.btn-primary[name=action_confirm]",
+            run: "click",
+        },
+        {
             content: "Send it now",
-            trigger: ".o_form_view .o_statusbar_buttons button[name=action_send]",
+            trigger: ".o_form_view .o_statusbar_buttons button.btn-primary[name=action_send]",
             run: "click",
         },
         {
