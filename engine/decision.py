@@ -150,6 +150,8 @@ class Wording:
             "in_payment": "in payment",
             "dispute": "in dispute",
             "paused": "promise to pay or pause",
+            "undelivered": "its last reminder did not reach the customer: "
+            "retry or cancel it",
         }
     )
 

@@ -57,7 +57,7 @@ class AccountMoveLine(models.Model):
                 ["move_line_id", "reminder_id", "level_id"]
             )
             states = {
-                row[0]: row[1:]
+                row[0]: row[1:3]
                 for row in self.env.execute_query(
                     self._relance_state_sql(SQL("SELECT unnest(%s::int[])", ids))
                 )
@@ -76,11 +76,13 @@ class AccountMoveLine(models.Model):
         """The reminder state of the journal items that the subquery
         ``item_ids`` (SQL) selects: one row per item ever reminded,
         ``move_line_id``, ``level_id`` (the level of its latest reminder that
-        is not cancelled) and ``last_date`` (that reminder's date)."""
+        is not cancelled), ``last_date`` (that reminder's date) and
+        ``last_state`` (that reminder's state)."""
         return SQL(
             """
             SELECT DISTINCT ON (line.move_line_id)
-                   line.move_line_id, line.level_id, reminder.date AS last_date
+                   line.move_line_id, line.level_id, reminder.date AS last_date,
+                   reminder.state AS last_state
               FROM relance_reminder_line line
               JOIN relance_reminder reminder ON reminder.id = line.reminder_id
              WHERE line.move_line_id IN (%(item_ids)s)

@@ -344,6 +344,9 @@ class RelanceEngine(models.AbstractModel):
                 "in_payment": self.env._("in payment"),
                 "dispute": self.env._("in dispute"),
                 "paused": self.env._("promise to pay or pause"),
+                "undelivered": self.env._(
+                    "its last reminder did not reach the customer: retry or cancel it"
+                ),
             },
         )
 
@@ -495,6 +498,9 @@ class RelanceEngine(models.AbstractModel):
                        COALESCE(CASE
                            WHEN commercial.relance_excluded THEN 'partner'
                            WHEN item.no_followup THEN 'no_followup'
+                           -- its last reminder never reached the customer:
+                           -- no higher level before it does (or is cancelled)
+                           WHEN state.last_state = 'error' THEN 'undelivered'
                            -- a subquery per item: PostgreSQL would rather
                            -- scan every journal entry than probe the few
                            -- thousand it needs

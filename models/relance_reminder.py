@@ -13,6 +13,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command, Domain
 
+from .relance_reminder_send import MAX_SEND_ATTEMPTS
+
 # Status of one channel of a reminder.  "queued": handed over to Odoo's mail
 # or SMS queue, not yet left; "sent": left; "error": failed (reason kept);
 # "skipped": an optional channel that could not reach the customer (reason
@@ -309,6 +311,37 @@ class RelanceReminder(models.Model):
         copy=False,
         help="When the reminder was last handed to its channels.",
     )
+    send_attempt_count = fields.Integer(
+        string="Sending Attempts",
+        readonly=True,
+        copy=False,
+        help="How many times the reminder was handed to its channels since "
+        "it was made (or since the last Retry by hand).",
+    )
+    next_retry_date = fields.Date(
+        readonly=True,
+        copy=False,
+        help="In error, the day the daily job tries again: 1, 2, then 4 days "
+        "after each failed attempt.",
+    )
+    retry_stop = fields.Selection(
+        selection=[
+            ("bounce", "Address Refused"),
+            ("cap", "Too Many Attempts"),
+        ],
+        string="Automatic Retries Stopped",
+        readonly=True,
+        copy=False,
+        help="Why the daily job no longer retries this reminder: the "
+        "customer's address refused the email, or every attempt failed. Fix "
+        "the cause, then click Retry.",
+    )
+    cancel_reason = fields.Char(
+        readonly=True,
+        copy=False,
+        help="Why the reminder cancelled itself: nothing left to chase when "
+        "it was about to go out.",
+    )
 
     # --- late-payment charges and the formal notice's deadline ------------
     charges_applicable = fields.Boolean(
@@ -368,10 +401,13 @@ class RelanceReminder(models.Model):
     # COMPUTE
     # ------------------------------------------------------------------
 
-    @api.depends("line_ids.move_line_id")
+    @api.depends("line_ids.move_line_id", "line_ids.left_out")
     def _compute_move_line_ids(self):
+        # the items it still chases: those left out since stay as lines only
         for reminder in self:
-            reminder.move_line_ids = reminder.line_ids.move_line_id
+            reminder.move_line_ids = reminder.line_ids.filtered(
+                lambda line: not line.left_out
+            ).move_line_id
 
     def _inverse_move_line_ids(self):
         lines = self.env["relance.reminder.line"]
@@ -394,6 +430,7 @@ class RelanceReminder(models.Model):
             lines |= reminder.line_ids.filtered(
                 lambda line, items=reminder.move_line_ids: line.move_line_id
                 not in items
+                and not line.left_out
             )
             date = reminder.date or fields.Date.context_today(reminder)
             vals_list += [
@@ -614,12 +651,43 @@ class RelanceReminder(models.Model):
                         or self.env._("no address"),
                     )
                 )
+            stop = reminder.retry_stop
+            if state == "error":
+                stop, stop_message = reminder._get_retry_stop()
+                if stop_message:
+                    errors.append(stop_message)
             message = "\n".join(errors) or False
-            if (reminder.state, reminder.error_message) != (state, message):
-                outcomes[state, message] |= reminder
+            if (reminder.state, reminder.error_message, reminder.retry_stop) != (
+                state,
+                message,
+                stop,
+            ):
+                outcomes[state, message, stop] |= reminder
         # one write per outcome, not per reminder
-        for (state, message), reminders in outcomes.items():
-            reminders.write({"state": state, "error_message": message})
+        for (state, message, stop), reminders in outcomes.items():
+            reminders.write(
+                {"state": state, "error_message": message, "retry_stop": stop}
+            )
+
+    def _get_retry_stop(self):
+        """(retry_stop, what to do) for a reminder in error: the daily job
+        no longer retries it once the customer's address refused the email
+        or after the last attempt (``relance.reminder.send``'s
+        ``MAX_SEND_ATTEMPTS``); (False, "") while it does."""
+        self.ensure_one()
+        if self.retry_stop == "bounce":
+            return "bounce", self.env._(
+                "The customer's address refused the email: the daily job no "
+                "longer retries this reminder. Correct the address on the "
+                "customer, then click Retry."
+            )
+        if self.retry_stop == "cap" or self.send_attempt_count >= MAX_SEND_ATTEMPTS:
+            return "cap", self.env._(
+                "%(count)s attempts failed: the daily job no longer retries "
+                "this reminder. Fix the cause above, then click Retry.",
+                count=self.send_attempt_count,
+            )
+        return False, ""
 
     def _on_delivered(self):
         """These reminders just reached the customer (an email left, a letter
@@ -650,14 +718,18 @@ class RelanceReminder(models.Model):
         )
         self._update_state_from_channels()
 
-    def _email_failed(self, reason):
-        self.write(
-            {
-                "email_state": "error",
-                "email_failure_reason": reason
-                or self.env._("The email could not be delivered."),
-            }
-        )
+    def _email_failed(self, reason, bounced=False):
+        """The email failed; ``bounced``: the customer's address refused it,
+        so the daily job stops retrying (a Retry by hand, once the address
+        is corrected, sends it again)."""
+        vals = {
+            "email_state": "error",
+            "email_failure_reason": reason
+            or self.env._("The email could not be delivered."),
+        }
+        if bounced:
+            vals["retry_stop"] = "bounce"
+        self.write(vals)
 
     # ------------------------------------------------------------------
     # ACTIONS
@@ -695,7 +767,9 @@ class RelanceReminder(models.Model):
         """Reviewed: the reminder may go."""
         if self.filtered(lambda reminder: reminder.state != "draft"):
             raise UserError(self.env._("Only reminders to review can be confirmed."))
-        self.state = "to_send"
+        # an item paid, disputed or promised since is left out; a reminder
+        # with nothing left to chase cancels itself
+        self.env["relance.reminder.send"]._recheck_items(self).state = "to_send"
         return True
 
     def action_send(self):
@@ -715,6 +789,8 @@ class RelanceReminder(models.Model):
         failed = self.filtered(lambda r: r.state == "error")
         if not failed:
             raise UserError(self.env._("Only reminders in error can be retried."))
+        # by hand: the daily job's retries start again from the first
+        failed.write({"send_attempt_count": 0, "retry_stop": False})
         failed._send_reminders()
         return True
 
@@ -911,7 +987,8 @@ class RelanceReminder(models.Model):
                     "The email to %(email)s bounced: the address does not "
                     "receive mail.",
                     email=email,
-                )
+                ),
+                bounced=True,
             )
             self._update_state_from_channels()
         return res

@@ -48,6 +48,20 @@ class RelanceReminderLine(models.Model):
         string="Level",
         help="The level this item reached with this reminder.",
     )
+    left_out = fields.Selection(
+        selection=[
+            ("paid", "Paid"),
+            ("cancelled", "Cancelled"),
+            ("disputed", "In Dispute"),
+            ("promised", "Promise to Pay"),
+            ("no_followup", "No Follow-Up"),
+        ],
+        readonly=True,
+        copy=False,
+        help="Why the item was left out of the reminder after it was made: "
+        "paid, cancelled, disputed or promised before the reminder went out. "
+        "The line stays as a record; the reminder no longer chases the item.",
+    )
     previous_level_id = fields.Many2one(
         comodel_name="relance.level",
         string="Previous Level",

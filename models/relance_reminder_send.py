@@ -6,6 +6,7 @@ reminder, and the reminder derives its state from those outcomes
 neither the decision nor the other channels."""
 
 import logging
+from collections import defaultdict
 from datetime import datetime, time, timedelta
 
 import psycopg2.errors
@@ -13,11 +14,18 @@ import psycopg2.errors
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
-from odoo.tools import email_normalize, split_every
+from odoo.tools import SQL, email_normalize, split_every
 
 _logger = logging.getLogger(__name__)
 
 LETTER_REPORT = "account_relance.report_relance_reminder"
+# A reminder in error is retried by the daily job 1, 2, then 4 days after
+# each failed attempt; after the fourth attempt (or once the customer's
+# address refused the email) only a Retry by hand sends it again.
+RETRY_DELAYS_DAYS = (1, 2, 4)
+MAX_SEND_ATTEMPTS = len(RETRY_DELAYS_DAYS) + 1
+# failures of the customer's address: retrying the same address is useless
+ADDRESS_FAILURES = ("mail_email_invalid", "mail_email_missing", "mail_bounce")
 
 
 class RelanceReminderSend(models.AbstractModel):
@@ -41,23 +49,131 @@ class RelanceReminderSend(models.AbstractModel):
         reminders = self._claim(
             reminders.filtered(lambda r: r.state in ("draft", "to_send", "error"))
         )
+        # what was paid, cancelled, disputed or promised since is not chased
+        reminders = self._recheck_items(reminders)
         if self._is_automatic_send():
             auto = reminders.filtered(lambda r: r.level_id.auto_send)
             quiet_companies = auto.company_id.filtered(self._is_quiet_day)
             quiet = auto.filtered(lambda r: r.company_id in quiet_companies)
             quiet.filtered(lambda r: r.state == "draft").state = "to_send"
             reminders -= quiet
-        reminders.write(
-            {
-                "last_send_attempt": fields.Datetime.now(),
-                "error_message": False,
-                "channel_failure_reason": False,
-            }
-        )
+        now = fields.Datetime.now()
+        today = fields.Date.context_today(self)
+        for count, group in reminders.grouped("send_attempt_count").items():
+            delay = RETRY_DELAYS_DAYS[min(count, len(RETRY_DELAYS_DAYS) - 1)]
+            group.write(
+                {
+                    "last_send_attempt": now,
+                    "send_attempt_count": count + 1,
+                    "next_retry_date": today + timedelta(days=delay),
+                    "error_message": False,
+                    "channel_failure_reason": False,
+                }
+            )
         for reminder in reminders:
             self._send_channels(reminder)
         reminders._update_state_from_channels()
         return reminders
+
+    @api.model
+    def _recheck_items(self, reminders):
+        """Read the reminders' items again, as they are now, and leave out
+        those that must no longer be chased: paid (or in payment),
+        cancelled, disputed, paused by a promise to pay, or flagged *No
+        Follow-Up* since the reminder was made.  One query for the batch.
+
+        A line left out stays on the reminder with its reason (``left_out``)
+        and gives its item no level; the amount due follows the items still
+        chased, at their residual of now.  A reminder left with nothing to
+        chase cancels itself and says why (``cancel_reason``, and its
+        chatter).  Called when a reminder goes out, is confirmed or is
+        retried.
+
+        :return: the reminders that still chase something
+        """
+        reminders = reminders.filtered(
+            lambda r: r.state in ("draft", "to_send", "error")
+        )
+        if not reminders:
+            return reminders
+        Line = self.env["relance.reminder.line"]
+        Line.flush_model(["reminder_id", "move_line_id", "left_out"])
+        self.env["account.move.line"].flush_model(
+            ["parent_state", "reconciled", "amount_residual_currency", "no_followup"]
+        )
+        self.env["account.move"].flush_model(
+            ["payment_state", "dispute_state", "relance_paused_until"]
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT line.id, line.amount_residual::float,
+                       aml.amount_residual_currency::float,
+                       CASE
+                           WHEN aml.parent_state != 'posted' THEN 'cancelled'
+                           WHEN aml.reconciled OR aml.amount_residual_currency = 0
+                                OR move.payment_state IN ('in_payment', 'paid')
+                               THEN 'paid'
+                           WHEN move.dispute_state = 'open' THEN 'disputed'
+                           WHEN move.relance_paused_until >= %(today)s
+                               THEN 'promised'
+                           WHEN aml.no_followup THEN 'no_followup'
+                       END
+                  FROM relance_reminder_line line
+                  JOIN account_move_line aml ON aml.id = line.move_line_id
+                  JOIN account_move move ON move.id = aml.move_id
+                 WHERE line.reminder_id = ANY(%(ids)s)
+                   AND line.left_out IS NULL
+                """,
+                ids=reminders.ids,
+                today=fields.Date.context_today(self),
+            )
+        )
+        left_out = defaultdict(list)
+        changed = {}
+        for line_id, listed, residual, reason in rows:
+            if reason:
+                left_out[reason].append(line_id)
+            elif abs(listed - residual) > 1e-9:
+                changed[line_id] = residual
+        if not left_out and not changed:
+            return reminders
+        for reason, line_ids in left_out.items():
+            Line.browse(line_ids).write({"left_out": reason, "level_id": False})
+        for line_id, residual in changed.items():
+            Line.browse(line_id).amount_residual = residual
+        new_left = {line_id for ids in left_out.values() for line_id in ids}
+        touched = Line.browse(list(new_left) + list(changed)).reminder_id
+        labels = dict(Line._fields["left_out"]._description_selection(self.env))
+        nothing_left = touched.browse()
+        for reminder in touched:
+            kept = reminder.line_ids.filtered(lambda line: not line.left_out)
+            reminder.amount_due = reminder.currency_id.round(
+                sum(kept.mapped("amount_residual"))
+            )
+            dropped = reminder.line_ids.filtered(lambda line: line.id in new_left)
+            why = ", ".join(
+                f"{line.move_line_id.move_name} ({labels[line.left_out].lower()})"
+                for line in dropped
+            )
+            if not kept.filtered(lambda line: line.amount_residual > 0):
+                nothing_left |= reminder
+                reason = self.env._(
+                    "Nothing left to chase: %(items)s. The reminder was "
+                    "cancelled before it went out.",
+                    items=why,
+                )
+                reminder.write({"state": "cancel", "cancel_reason": reason})
+                reminder.message_post(body=reason, subtype_xmlid="mail.mt_note")
+            elif dropped:
+                reminder.message_post(
+                    body=self.env._(
+                        "Left out of the reminder before it went out: %(items)s.",
+                        items=why,
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+        return reminders - nothing_left
 
     @api.model
     def _claim(self, reminders, raise_if_busy=False, limit=None):
@@ -370,7 +486,7 @@ class RelanceReminderSend(models.AbstractModel):
             ._description_selection(self.env)
         ).get(failure_type, "")
         emails = ", ".join(reminder.email_partner_ids.mapped("email")) or "-"
-        if failure_type in ("mail_email_invalid", "mail_email_missing", "mail_bounce"):
+        if failure_type in ADDRESS_FAILURES:
             return self.env._(
                 "The customer's address %(emails)s did not accept the email "
                 "(%(detail)s): correct the address on the customer, then retry.",
@@ -416,7 +532,12 @@ class RelanceReminderSend(models.AbstractModel):
                 reminder._email_failed(
                     self._get_email_failure_reason(
                         reminder, notifs[:1].failure_type, notifs[:1].failure_reason
-                    )
+                    ),
+                    bounced=any(
+                        n.notification_status == "bounce"
+                        or n.failure_type in ADDRESS_FAILURES
+                        for n in notifs
+                    ),
                 )
             elif all(n.notification_status == "canceled" for n in notifs):
                 reminder._email_failed(self.env._("The email was cancelled."))
@@ -460,7 +581,8 @@ class RelanceReminderSend(models.AbstractModel):
                 reminder._email_failed(
                     self._get_email_failure_reason(
                         reminder, failure_type, failure_reason
-                    )
+                    ),
+                    bounced=failure_type in ADDRESS_FAILURES,
                 )
         reminders._update_state_from_channels()
 
@@ -835,17 +957,31 @@ class RelanceReminderSend(models.AbstractModel):
 
     @api.model
     def _get_due_reminder_domain(self):
-        """Reminders the daily job sends or retries: automatic levels, to send
-        or in error, not yet tried today, of companies at work today."""
-        today_start = datetime.combine(fields.Date.context_today(self), time.min)
-        domain = Domain(
-            [
-                ("state", "in", ("to_send", "error")),
-                ("level_id.auto_send", "=", True),
-                "|",
-                ("last_send_attempt", "=", False),
-                ("last_send_attempt", "<", today_start),
-            ]
+        """Reminders the daily job sends or retries: automatic levels, not
+        yet tried today, of companies at work today; to send, or in error
+        once their retry date has come (``RETRY_DELAYS_DAYS``) and while
+        retries are not stopped (``retry_stop``: the customer's address
+        refused the email, or ``MAX_SEND_ATTEMPTS`` attempts failed)."""
+        today = fields.Date.context_today(self)
+        today_start = datetime.combine(today, time.min)
+        domain = (
+            Domain("level_id.auto_send", "=", True)
+            & (
+                Domain("last_send_attempt", "=", False)
+                | Domain("last_send_attempt", "<", today_start)
+            )
+            & (
+                Domain("state", "=", "to_send")
+                # errors: after the backoff, until the cap or a refused address
+                | (
+                    Domain("state", "=", "error")
+                    & Domain("retry_stop", "=", False)
+                    & (
+                        Domain("next_retry_date", "=", False)
+                        | Domain("next_retry_date", "<=", today)
+                    )
+                )
+            )
         )
         groups = self.env["relance.reminder"]._read_group(domain, ["company_id"])
         quiet = [company.id for (company,) in groups if self._is_quiet_day(company)]
