@@ -146,6 +146,7 @@ class Wording:
     exclusions: dict = field(
         default_factory=lambda: {
             "partner": "customer excluded from reminders",
+            "archived": "customer archived",
             "no_followup": "no follow-up",
             "in_payment": "in payment",
             "dispute": "in dispute",

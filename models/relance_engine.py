@@ -175,6 +175,9 @@ class RelanceEngine(models.AbstractModel):
                 plan.id: self._plan_snapshot(plan) for plan in set(plans.values())
             }
             warnings += self._get_plan_warnings(set(plans.values()))
+            decisions += self._get_unplanned_decisions(
+                company, rows, plans, snapshots, date
+            )
             habits = self.env["relance.partner.behaviour"]._get_habits(
                 company, partners.ids
             )
@@ -232,6 +235,50 @@ class RelanceEngine(models.AbstractModel):
                 if level._get_channels()
             ),
         )
+
+    @api.model
+    def _get_unplanned_decisions(self, company, rows, plans, snapshots, date):
+        """The customers with something due whom no plan can remind (no plan
+        of their own and no default plan, or a plan without any level that
+        sends), as skipped decisions: the preview lists them with the reason
+        instead of leaving them out silently."""
+        groups = defaultdict(list)
+        for row in rows:
+            plan = plans.get(row["partner_id"])
+            if plan and snapshots[plan.id].levels:
+                continue
+            groups[row["partner_id"], row["currency_id"]].append(row)
+        decisions = []
+        for (partner_id, currency_id), group in groups.items():
+            if not any(
+                row["residual"] > 0 and row["date_maturity"] <= date for row in group
+            ):
+                continue
+            plan = plans.get(partner_id)
+            if plan:
+                reason = self.env._(
+                    "The reminder plan %(plan)s has no level with a channel "
+                    "(email, SMS, call or letter): nothing can be sent.",
+                    plan=plan.display_name,
+                )
+            else:
+                reason = self.env._(
+                    "No reminder plan: %(company)s has no default plan and the "
+                    "customer has none of its own.",
+                    company=company.name,
+                )
+            currency = self.env["res.currency"].browse(currency_id)
+            decisions.append(
+                engine.Decision(
+                    company_id=company.id,
+                    partner_id=partner_id,
+                    currency_id=currency_id,
+                    plan_id=plan.id if plan else 0,
+                    amount_due=currency.round(sum(row["residual"] for row in group)),
+                    skip_reason=reason,
+                )
+            )
+        return decisions
 
     @api.model
     def _get_plan_warnings(self, plans):
@@ -340,6 +387,7 @@ class RelanceEngine(models.AbstractModel):
             not_reminded=self.env._("Not reminded: %(items)s."),
             exclusions={
                 "partner": self.env._("customer excluded from reminders"),
+                "archived": self.env._("customer archived"),
                 "no_followup": self.env._("no follow-up"),
                 "in_payment": self.env._("in payment"),
                 "dispute": self.env._("in dispute"),
@@ -459,7 +507,7 @@ class RelanceEngine(models.AbstractModel):
             ["payment_state", "dispute_state", "relance_paused_until"]
         )
         self.env["res.partner"].flush_model(
-            ["commercial_partner_id", "relance_excluded"]
+            ["active", "commercial_partner_id", "relance_excluded"]
         )
         self.env["relance.level"].flush_model(["offset_days"])
         self.env["relance.reminder"].flush_model(["state", "date"])
@@ -497,6 +545,7 @@ class RelanceEngine(models.AbstractModel):
                        COALESCE(level.offset_days, 0) AS level_offset,
                        COALESCE(CASE
                            WHEN commercial.relance_excluded THEN 'partner'
+                           WHEN NOT commercial.active THEN 'archived'
                            WHEN item.no_followup THEN 'no_followup'
                            -- its last reminder never reached the customer:
                            -- no higher level before it does (or is cancelled)

@@ -24,3 +24,4 @@ from . import test_day_work
 from . import test_preview
 from . import test_reminder_form
 from . import test_french_wording
+from . import test_configuration
