@@ -9,11 +9,12 @@
 # of it, on which account_relance is first updated to the checkout's code.
 # Options: --scale N (default 2000)  --seed N  --json FILE  --only PATTERN
 #          --repeat N  --no-memory  --profile N  --no-update  --regenerate
+#          --generate-only (make the template database, run nothing)
 source "$(dirname "$0")/../dev/common.sh"
 setup_all
 cd "$ROOT"
 
-scale=2000 seed=42 update=1 regenerate=0
+scale=2000 seed=42 update=1 regenerate=0 generate_only=0
 args=()
 while [ $# -gt 0 ]; do
     case $1 in
@@ -22,6 +23,7 @@ while [ $# -gt 0 ]; do
         --seed) seed=$2; shift 2 ;;
         --no-update) update=0; shift ;;
         --regenerate) regenerate=1; shift ;;
+        --generate-only) generate_only=1; shift ;;
         --json) args+=(--json "$(realpath -m "$2")"); shift 2 ;;
         *) args+=("$1"); shift ;;
     esac
@@ -50,10 +52,11 @@ if [ $regenerate = 1 ] || ! ready "$tmpl"; then
     start=$(date +%s)
     PYTHONPATH=$ODOO_PATH "$PY" bench/bench.py generate --conf "$conf" --db "$tmpl" \
         --scale "$scale" --seed "$seed" || die "the dataset generation failed"
-    log "dataset generated in $(( $(date +%s) - start )) s"
+    log "dataset generated in $(( $(date +%s) - start )) s (load: $(cut -d' ' -f1-3 /proc/loadavg))"
     # planner statistics, as autovacuum would gather them on a live database
     psql -d "$tmpl" -qc "VACUUM ANALYZE"
 fi
+[ $generate_only = 0 ] || exit 0
 
 db=${tmpl}_run
 copy_db "$tmpl" "$db"

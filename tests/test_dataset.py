@@ -1,4 +1,4 @@
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from odoo import fields
 from odoo.tests import TransactionCase, tagged
@@ -223,3 +223,126 @@ class TestDataset(TransactionCase):
         self.assertEqual(len(first), len(second))
         self.assertEqual(first.mapped("name"), second.mapped("name"))
         self.assertEqual(fingerprint(first), fingerprint(second))
+
+
+@tagged("post_install", "-at_install")
+class TestDatasetCopiedBlocks(TestDataset):
+    """The same promises when the ORM writes one block of 80 invoices and
+    tools/dataset_writer.py copies it in bulk SQL (as for 20,000 invoices and
+    more): every test above runs again on the copied dataset."""
+
+    @classmethod
+    def setUpClass(cls):
+        super(TestDataset, cls).setUpClass()
+        cls.summary = generate(cls.env, n_invoices=160, seed=7, block_invoices=80)
+        cls.partners = cls.env["res.partner"].search([("ref", "=like", "RELGEN-%")])
+        cls.habit = {p.id: p.ref.split("-")[1] for p in cls.partners}
+        cls.invoices = cls.env["account.move"].search(
+            [("move_type", "=", "out_invoice"), ("partner_id", "in", cls.partners.ids)]
+        )
+
+    def test_summary(self):
+        self.assertEqual(self.summary["blocks"], 2)
+        self.assertEqual(self.summary["invoices"], 160)
+        self.assertEqual(len(self.invoices), 160)
+        # 8 customers a block, every habit in each
+        self.assertEqual(self.summary["customers"], 16)
+        self.assertEqual(len(self.partners), 16)
+        self.assertEqual(
+            self.summary["habits"],
+            {"on_time": 6, "late_10": 4, "early": 2, "late_45": 2, "never": 2},
+        )
+        self.assertEqual(dict(Counter(self.habit.values())), self.summary["habits"])
+
+    def test_habit_written_on_customers(self):
+        self.assertEqual(len(set(self.partners.mapped("ref"))), 16)
+        self.assertEqual(len(set(self.partners.mapped("email"))), 16)
+        for partner in self.partners:
+            self.assertTrue(partner.comment)
+
+    def test_copy_is_what_the_orm_computes(self):
+        """Residuals, reconciled flags and payment states of the copy are the
+        ones the ORM computes again from its lines and reconciliations."""
+        moves = self.env["account.move"].search(
+            [("partner_id", "in", self.partners.ids)]
+        )
+        lines = moves.line_ids
+        self.assertEqual(len(moves.partner_id), 16)
+
+        def stored():
+            self.env.flush_all()
+            return self.env.execute_query(
+                SQL(
+                    """
+                    SELECT l.id, l.amount_residual, l.amount_residual_currency,
+                           l.reconciled, m.amount_residual, m.payment_state
+                      FROM account_move_line l
+                      JOIN account_move m ON m.id = l.move_id
+                     WHERE l.id = ANY(%s) ORDER BY l.id
+                    """,
+                    lines.ids,
+                )
+            )
+
+        before = stored()
+        Line, Move = self.env["account.move.line"], self.env["account.move"]
+        for name in ("amount_residual", "amount_residual_currency", "reconciled"):
+            self.env.add_to_compute(Line._fields[name], lines)
+        for name in ("amount_residual", "payment_state"):
+            self.env.add_to_compute(Move._fields[name], moves)
+        self.assertEqual(stored(), before)
+
+    def test_copy_names_and_links(self):
+        """Each copied entry has its own name; payments, bank lines, credit
+        notes and matching numbers point into their own copy."""
+        self.env.flush_all()
+        checks = self.env.execute_query(
+            SQL(
+                """
+                SELECT
+                  (SELECT COUNT(*) FROM account_move_line l
+                     JOIN account_move m ON m.id = l.move_id
+                    WHERE m.partner_id = ANY(%(p)s)
+                      AND l.partner_id IS DISTINCT FROM m.partner_id),
+                  (SELECT COUNT(*) FROM account_partial_reconcile apr
+                     JOIN account_move_line d ON d.id = apr.debit_move_id
+                     JOIN account_move_line c ON c.id = apr.credit_move_id
+                    WHERE d.partner_id = ANY(%(p)s)
+                      AND d.partner_id IS DISTINCT FROM c.partner_id),
+                  (SELECT COUNT(*) FROM account_move_line l
+                    WHERE l.partner_id = ANY(%(p)s)
+                      AND l.full_reconcile_id IS NOT NULL
+                      AND l.matching_number <> l.full_reconcile_id::text),
+                  (SELECT COUNT(*) FROM account_payment pay
+                     JOIN account_move m ON m.id = pay.move_id
+                    WHERE pay.partner_id = ANY(%(p)s)
+                      AND (m.origin_payment_id IS DISTINCT FROM pay.id
+                           OR m.name <> pay.name)),
+                  (SELECT COUNT(*) FROM account_bank_statement_line st
+                     JOIN account_move m ON m.id = st.move_id
+                    WHERE st.partner_id = ANY(%(p)s)
+                      AND m.statement_line_id IS DISTINCT FROM st.id),
+                  (SELECT COUNT(*) FROM account_move r
+                     JOIN account_move i ON i.id = r.reversed_entry_id
+                    WHERE r.partner_id = ANY(%(p)s)
+                      AND (r.partner_id <> i.partner_id
+                           OR r.ref <> 'Credit note for ' || i.name)),
+                  (SELECT COUNT(*) - COUNT(DISTINCT (name, journal_id))
+                     FROM account_payment WHERE partner_id = ANY(%(p)s))
+                """,
+                p=self.partners.ids,
+            )
+        )[0]
+        self.assertEqual(checks, (0, 0, 0, 0, 0, 0, 0))
+        # the copy's customers pay like the block's: same habit, same amounts
+        first, second = self.partners.sorted("id")[:8], self.partners.sorted("id")[8:]
+        self.assertEqual(
+            [self.habit[p.id] for p in first], [self.habit[p.id] for p in second]
+        )
+
+        def residuals(partner):
+            invoices = self.invoices.filtered(lambda m: m.partner_id == partner)
+            return sorted(invoices.mapped("amount_residual"))
+
+        for one, two in zip(first, second, strict=True):
+            self.assertEqual(residuals(one), residuals(two))
