@@ -28,3 +28,12 @@ class TestInstall(BaseCommon):
             {"partner_id": partner.id, "level_id": plan.level_ids.id}
         )
         self.assertTrue(reminder.name.startswith("REL/"))
+
+    def test_apps_page_describes_the_addon(self):
+        """The Apps page shows the addon's own description, with its screenshot,
+        not the Markdown README read as reStructuredText."""
+        module = self.env["ir.module.module"].search([("name", "=", "account_relance")])
+        html = str(module.description_html)
+        self.assertIn("Reminders that follow each customer", html)
+        self.assertIn("/account_relance/static/description/screenshots/cockpit.png", html)
+        self.assertNotIn("<pre><code>", html)
