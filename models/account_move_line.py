@@ -72,6 +72,59 @@ class AccountMoveLine(models.Model):
     # ------------------------------------------------------------
 
     @api.model
+    def _relance_registered_sql(self, item_ids):
+        """What payments registered without a journal entry already cover of
+        the journal items that the subquery ``item_ids`` (SQL) selects: one
+        row per covered item, ``move_line_id`` and ``covered`` (in the
+        item's currency, at most its residual).
+
+        Odoo 19 can register a payment with no journal entry (a journal
+        without outstanding account): it only links the payment to the
+        invoice (``account.move.matched_payment_ids``) and puts the invoice
+        *In Payment*, even for part of its amount, until the bank line is
+        matched.  Such payments (in process or paid, in the invoice's
+        currency) pay the invoice's earliest installments first.  A payment
+        in another currency is not converted: its invoice stays left out
+        whole, as Odoo's *In Payment* says."""
+        return SQL(
+            """
+            WITH registered AS (
+                SELECT rel.invoice_id AS move_id, SUM(pay.amount) AS amount
+                  FROM account_move__account_payment rel
+                  JOIN account_payment pay ON pay.id = rel.payment_id
+                  JOIN account_move inv ON inv.id = rel.invoice_id
+                 WHERE rel.invoice_id IN (
+                           SELECT move_id FROM account_move_line
+                            WHERE id IN (%(item_ids)s))
+                   AND pay.move_id IS NULL
+                   AND pay.state IN ('in_process', 'paid')
+                   AND pay.currency_id = inv.currency_id
+                 GROUP BY rel.invoice_id
+            ), installment AS (
+                SELECT aml.id, aml.amount_residual_currency AS residual,
+                       registered.amount - COALESCE(SUM(
+                           aml.amount_residual_currency) OVER (
+                               PARTITION BY aml.move_id
+                               ORDER BY COALESCE(aml.date_maturity, aml.date), aml.id
+                               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+                       ), 0) AS left_to_cover
+                  FROM account_move_line aml
+                  JOIN registered ON registered.move_id = aml.move_id
+                 WHERE aml.account_id = ANY(ARRAY(
+                           SELECT id FROM account_account
+                            WHERE account_type = 'asset_receivable'))
+                   AND aml.reconciled IS NOT TRUE
+                   AND aml.amount_residual_currency > 0
+            )
+            SELECT id AS move_line_id,
+                   LEAST(residual, left_to_cover) AS covered
+              FROM installment
+             WHERE left_to_cover > 0 AND id IN (%(item_ids)s)
+            """,
+            item_ids=item_ids,
+        )
+
+    @api.model
     def _relance_state_sql(self, item_ids):
         """The reminder state of the journal items that the subquery
         ``item_ids`` (SQL) selects: one row per item ever reminded,

@@ -506,6 +506,9 @@ class RelanceEngine(models.AbstractModel):
         self.env["account.move"].flush_model(
             ["payment_state", "dispute_state", "relance_paused_until"]
         )
+        self.env["account.payment"].flush_model(
+            ["move_id", "state", "amount", "currency_id", "invoice_ids"]
+        )
         self.env["res.partner"].flush_model(
             ["active", "commercial_partner_id", "relance_excluded"]
         )
@@ -540,7 +543,8 @@ class RelanceEngine(models.AbstractModel):
                        item.move_id,
                        COALESCE(item.move_name, '') AS move_name,
                        item.date_maturity,
-                       item.residual::float AS residual,
+                       (item.residual - COALESCE(registered.covered, 0))::float
+                           AS residual,
                        COALESCE(state.level_id, 0) AS level_id,
                        COALESCE(level.offset_days, 0) AS level_offset,
                        COALESCE(CASE
@@ -555,7 +559,12 @@ class RelanceEngine(models.AbstractModel):
                            -- thousand it needs
                            ELSE (
                                SELECT CASE
+                                   -- a registered payment without journal
+                                   -- entry only nets what it covers
+                                   -- (Invoicing alone says "Paid" for it)
                                    WHEN move.payment_state IN ('in_payment', 'paid')
+                                        AND (registered.covered IS NULL
+                                             OR registered.covered >= item.residual)
                                        THEN 'in_payment'
                                    WHEN move.dispute_state = 'open' THEN 'dispute'
                                    WHEN move.relance_paused_until >= %(date)s
@@ -569,6 +578,8 @@ class RelanceEngine(models.AbstractModel):
                   JOIN res_partner commercial
                     ON commercial.id = partner.commercial_partner_id
              LEFT JOIN (%(item_state)s) AS state ON state.move_line_id = item.id
+             LEFT JOIN (%(registered)s) AS registered
+                    ON registered.move_line_id = item.id
              LEFT JOIN relance_level level ON level.id = state.level_id
               ORDER BY partner.commercial_partner_id, item.currency_id,
                        item.date_maturity, item.id
@@ -576,6 +587,9 @@ class RelanceEngine(models.AbstractModel):
                 company_id=company.id,
                 date=date,
                 item_state=self.env["account.move.line"]._relance_state_sql(
+                    SQL("SELECT id FROM item")
+                ),
+                registered=self.env["account.move.line"]._relance_registered_sql(
                     SQL("SELECT id FROM item")
                 ),
             )

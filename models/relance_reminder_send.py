@@ -104,15 +104,24 @@ class RelanceReminderSend(models.AbstractModel):
         self.env["account.move"].flush_model(
             ["payment_state", "dispute_state", "relance_paused_until"]
         )
+        self.env["account.payment"].flush_model(
+            ["move_id", "state", "amount", "currency_id", "invoice_ids"]
+        )
         rows = self.env.execute_query(
             SQL(
                 """
                 SELECT line.id, line.amount_residual::float,
-                       aml.amount_residual_currency::float,
+                       (aml.amount_residual_currency
+                        - COALESCE(registered.covered, 0))::float,
                        CASE
                            WHEN aml.parent_state != 'posted' THEN 'cancelled'
                            WHEN aml.reconciled OR aml.amount_residual_currency = 0
-                                OR move.payment_state IN ('in_payment', 'paid')
+                                -- a payment registered without journal entry
+                                -- leaves out only what it covers
+                                OR (move.payment_state IN ('in_payment', 'paid')
+                                    AND (registered.covered IS NULL
+                                         OR registered.covered
+                                            >= aml.amount_residual_currency))
                                THEN 'paid'
                            WHEN move.dispute_state = 'open' THEN 'disputed'
                            WHEN move.relance_paused_until >= %(today)s
@@ -122,10 +131,19 @@ class RelanceReminderSend(models.AbstractModel):
                   FROM relance_reminder_line line
                   JOIN account_move_line aml ON aml.id = line.move_line_id
                   JOIN account_move move ON move.id = aml.move_id
+             LEFT JOIN (%(registered)s) AS registered
+                    ON registered.move_line_id = aml.id
                  WHERE line.reminder_id = ANY(%(ids)s)
                    AND line.left_out IS NULL
                 """,
                 ids=reminders.ids,
+                registered=self.env["account.move.line"]._relance_registered_sql(
+                    SQL(
+                        "SELECT move_line_id FROM relance_reminder_line"
+                        " WHERE reminder_id = ANY(%s)",
+                        reminders.ids,
+                    )
+                ),
                 today=fields.Date.context_today(self),
             )
         )
