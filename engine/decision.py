@@ -76,6 +76,9 @@ class Customer:
     delivered_level_ids: frozenset = frozenset()
     # a broken promise: the next reminder goes one level higher
     escalating: bool = False
+    # (currency id, level id) of the customer's live reminders made by a run
+    # on the run date itself: one reminder per level a day
+    reminded_today: frozenset = frozenset()
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,9 @@ class Wording:
         "%(amount)s due is under the minimum of %(minimum)s for %(level)s."
     )
     not_reminded: str = "Not reminded: %(items)s."
+    reminded_today: str = (
+        "Already reminded at %(level)s on %(date)s: one reminder per level a day."
+    )
     exclusions: dict = field(
         default_factory=lambda: {
             "partner": "customer excluded from reminders",
@@ -441,6 +447,11 @@ def _classify_items(items, levels, offsets, thresholds, on):
 
 def _skip_reason(decision, level, currency, customer, minimums, on, wording):
     """Why a customer who reached ``level`` gets no reminder; "" if he does."""
+    if (currency.id, level.id) in customer.reminded_today:
+        return wording.reminded_today % {
+            "level": level.name,
+            "date": wording.format_date(on),
+        }
     last = customer.last_date
     if last and not decision.escalated and (on - last).days < level.min_days_since_last:
         return wording.too_soon % {

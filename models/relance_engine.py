@@ -9,12 +9,14 @@ the preview shows exactly what the run will do.
 
 import logging
 from collections import defaultdict
+from datetime import timedelta
 
 import babel.dates
 import psycopg2
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import ConcurrencyError, UserError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL, format_amount, formatLang, get_lang
 from odoo.tools.misc import babel_locale_parse, posix_to_ldml
 
@@ -27,6 +29,20 @@ _logger = logging.getLogger(__name__)
 # company id): "RELA".
 RELANCE_RUN_LOCK = 0x52454C41
 DELIVERED_STATES = ("sent", "printed")
+# The unique index of the reminders a run makes (relance.reminder._run_uniq):
+# one live reminder per company, customer, currency, level and run date.
+RUN_UNIQUE_INDEX = "relance_reminder_run_uniq"
+# A daily job that found a company locked by another run runs again this
+# much later for it.
+LOCKED_RETRY_DELAY = timedelta(minutes=10)
+
+
+class RelanceRunConflict(ConcurrencyError):
+    """Another run committed one of this run's reminders after this
+    transaction took its snapshot (the unique index refused the second
+    one).  A ``ConcurrencyError``: Odoo rolls the request back and retries
+    it on fresh data, where the reminder is seen and not made again; the
+    daily job retries its batch after a commit."""
 
 
 class RelanceEngine(models.AbstractModel):
@@ -67,11 +83,18 @@ class RelanceEngine(models.AbstractModel):
         cron = self.env["ir.cron"]
         failed = set()
         logged = False
+        locked = self.env["res.company"]
+        conflicts = 0
         while True:
-            if not self._lock_run(companies, raise_if_locked=False):
-                _logger.info("Reminders: another run is in progress, stopping.")
+            free = self._lock_run(companies - locked, raise_if_locked=False)
+            if companies - locked - free:
+                # another run holds them: the others go on, these wait
+                self._defer_locked_companies(companies - locked - free)
+                locked = companies - free
+            if not free:
+                cron._commit_progress(remaining=0)
                 return
-            decisions, warnings = self._compute_decisions(companies, date)
+            decisions, warnings = self._compute_decisions(free, date)
             if not logged:
                 for warning in warnings:
                     _logger.warning("Reminders: %s", warning)
@@ -85,7 +108,21 @@ class RelanceEngine(models.AbstractModel):
                 cron._commit_progress(remaining=0)
                 return
             batch = decisions[:batch_size]
-            _reminders, batch_failed = self._create_reminders_isolated(batch, date)
+            try:
+                _reminders, batch_failed = self._create_reminders_isolated(batch, date)
+            except RelanceRunConflict:
+                # another run committed some of these reminders after this
+                # batch's snapshot: nothing was made, decide again on what
+                # is committed now (a commit starts a new snapshot)
+                conflicts += 1
+                if conflicts > 3:
+                    raise
+                _logger.info(
+                    "Reminders: another run made some of these reminders at "
+                    "the same time, deciding again on fresh data."
+                )
+                cron._commit_progress(remaining=len(decisions))
+                continue
             failed.update(batch_failed)
             remaining = len(decisions) - len(batch)
             time_left = cron._commit_progress(len(batch), remaining=remaining)
@@ -112,7 +149,12 @@ class RelanceEngine(models.AbstractModel):
     @api.model
     def _lock_run(self, companies, raise_if_locked=True):
         """Take a transaction-level advisory lock per company, so that two
-        runs on the same company cannot proceed at once."""
+        runs on the same company cannot proceed at once.
+
+        :return: the companies this transaction now holds: all of them, or,
+            with ``raise_if_locked=False``, those no other run holds
+        :raise UserError: a company is locked, unless ``raise_if_locked`` is
+            False"""
         rows = self.env.execute_query(
             SQL(
                 "SELECT company_id FROM unnest(%(ids)s::int[]) AS company_id"
@@ -122,11 +164,10 @@ class RelanceEngine(models.AbstractModel):
             )
         )
         if not rows:
-            return True
+            return companies
+        locked = self.env["res.company"].browse(row[0] for row in rows)
         if raise_if_locked:
-            names = ", ".join(
-                self.env["res.company"].browse(r[0] for r in rows).mapped("name")
-            )
+            names = ", ".join(locked.mapped("name"))
             raise UserError(
                 self.env._(
                     "Reminders are already being generated for %(companies)s."
@@ -134,7 +175,24 @@ class RelanceEngine(models.AbstractModel):
                     companies=names,
                 )
             )
-        return False
+        return companies - locked
+
+    @api.model
+    def _defer_locked_companies(self, companies):
+        """The daily job leaves ``companies`` to another run that holds them
+        (a manual run, another worker): it logs them and runs again a little
+        later, when that run is over."""
+        _logger.info(
+            "Reminders: another run is in progress for %s: left for the next "
+            "run, in %s minutes.",
+            ", ".join(companies.mapped("name")),
+            int(LOCKED_RETRY_DELAY.total_seconds() // 60),
+        )
+        cron = self.env.ref(
+            "account_relance.ir_cron_relance_generate", raise_if_not_found=False
+        )
+        if cron:
+            cron._trigger(at=fields.Datetime.now() + LOCKED_RETRY_DELAY)
 
     # ------------------------------------------------------------------
     # DECISION INPUTS (set-based reads)
@@ -182,6 +240,7 @@ class RelanceEngine(models.AbstractModel):
                 company, partners.ids
             )
             last_dates = engine_c._get_last_reminder_dates(company, partners, date)
+            reminded_today = engine_c._get_reminded_today(company, partners, date)
             delivered = engine_c._get_delivered_levels(company, partners)
             escalating = engine_c._get_escalating_partner_ids(company)
             customers = {
@@ -191,6 +250,7 @@ class RelanceEngine(models.AbstractModel):
                     last_date=last_dates.get(partner_id),
                     delivered_level_ids=frozenset(delivered.get(partner_id, ())),
                     escalating=partner_id in escalating,
+                    reminded_today=reminded_today.get(partner_id, frozenset()),
                 )
                 for partner_id, plan in plans.items()
             }
@@ -385,6 +445,10 @@ class RelanceEngine(models.AbstractModel):
                 "%(amount)s due is under the minimum of %(minimum)s for %(level)s."
             ),
             not_reminded=self.env._("Not reminded: %(items)s."),
+            reminded_today=self.env._(
+                "Already reminded at %(level)s on %(date)s: one reminder per "
+                "level a day."
+            ),
             exclusions={
                 "partner": self.env._("customer excluded from reminders"),
                 "archived": self.env._("customer archived"),
@@ -461,6 +525,26 @@ class RelanceEngine(models.AbstractModel):
             ["date:max"],
         )
         return {partner.id: last for partner, last in groups}
+
+    @api.model
+    def _get_reminded_today(self, company, partners, date):
+        """{partner_id: frozenset of (currency id, level id) of its live
+        reminders made by a run on ``date``}: the key of the unique index
+        ``relance_reminder_run_uniq``, which the decision respects."""
+        groups = self.env["relance.reminder"]._read_group(
+            [
+                ("company_id", "=", company.id),
+                ("partner_id", "in", partners.ids),
+                ("generated", "=", True),
+                ("state", "!=", "cancel"),
+                ("date", "=", date),
+            ],
+            ["partner_id", "currency_id", "level_id"],
+        )
+        reminded = defaultdict(set)
+        for partner, currency, level in groups:
+            reminded[partner.id].add((currency.id, level.id))
+        return {partner_id: frozenset(keys) for partner_id, keys in reminded.items()}
 
     @api.model
     def _get_delivered_levels(self, company, partners):
@@ -604,7 +688,14 @@ class RelanceEngine(models.AbstractModel):
         """Create (and send) the reminders of ``decisions`` batch by batch,
         each in a savepoint; a batch that fails is retried one customer at a
         time and the customers that still fail are logged and skipped.
-        Returns (reminders, set of failed decision keys)."""
+        Returns (reminders, set of failed decision keys).
+
+        Only a customer's own errors are isolated.  The errors of the whole
+        transaction propagate, for Odoo to roll it back and retry it on fresh
+        data: a serialization failure, a deadlock or a lock timeout (the
+        snapshot is stale: every customer after it would fail or be made on
+        stale data), and the unique index of the run's reminders
+        (``RelanceRunConflict``: another run made them first)."""
         reminder_ids = []
         failed = set()
         by_company = defaultdict(list)
@@ -618,7 +709,8 @@ class RelanceEngine(models.AbstractModel):
                     with self.env.cr.savepoint():
                         reminder_ids += engine_c._create_reminders(batch, date).ids
                     continue
-                except (UserError, psycopg2.DatabaseError):
+                except (UserError, psycopg2.DatabaseError) as error:
+                    self._raise_if_transaction_error(error)
                     _logger.info("Reminders: a batch failed, retrying one by one")
                 for decision in batch:
                     try:
@@ -627,6 +719,7 @@ class RelanceEngine(models.AbstractModel):
                                 [decision], date
                             ).ids
                     except (UserError, psycopg2.DatabaseError) as error:
+                        self._raise_if_transaction_error(error)
                         failed.add(decision.key)
                         _logger.warning(
                             "Reminders: no reminder for partner %s in company %s: %s",
@@ -635,6 +728,24 @@ class RelanceEngine(models.AbstractModel):
                             error,
                         )
         return self.env["relance.reminder"].browse(reminder_ids), failed
+
+    @api.model
+    def _raise_if_transaction_error(self, error):
+        """Re-raise ``error`` if it is not one customer's own but the
+        transaction's (see ``_create_reminders_isolated``)."""
+        if isinstance(error, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY):
+            raise error
+        if (
+            isinstance(error, psycopg2.errors.UniqueViolation)
+            and error.diag.constraint_name == RUN_UNIQUE_INDEX
+        ):
+            raise RelanceRunConflict(
+                self.env._(
+                    "Another run made some of these reminders at the same "
+                    "time: none was made twice. Run the reminders again to "
+                    "complete the others."
+                )
+            ) from error
 
     @api.model
     def _create_reminders(self, decisions, date):
@@ -712,6 +823,7 @@ class RelanceEngine(models.AbstractModel):
                     "amount_due": decision.amount_due,
                     "reason": decision.reason,
                     "escalated": decision.escalated,
+                    "generated": True,
                     "user_id": responsibles[decision.partner_id],
                     "formal_deadline_date": deadline,
                     "charges_applicable": bool(charges["lines"]),

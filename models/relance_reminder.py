@@ -168,6 +168,13 @@ class RelanceReminder(models.Model):
         "a promise to pay.",
     )
     error_message = fields.Text(readonly=True, copy=False)
+    generated = fields.Boolean(
+        string="Made by a Run",
+        readonly=True,
+        copy=False,
+        help="Made by the daily job or by Run reminders, not by hand: a "
+        "customer gets one such reminder per level, currency and day.",
+    )
 
     # --- channels: email ---------------------------------------------------
     email_state = fields.Selection(
@@ -396,6 +403,16 @@ class RelanceReminder(models.Model):
     )
 
     _state_date_idx = models.Index("(state, date)")
+    # Two runs at once (the daily job and a Run reminders whose snapshot
+    # predates the job's commit) cannot make the same reminder twice: one
+    # live reminder made by a run per company, customer, currency, level and
+    # day.  Reminders made by hand and cancelled ones are left out.
+    _run_uniq = models.UniqueIndex(
+        "(company_id, partner_id, currency_id, level_id, date)"
+        " WHERE generated AND state != 'cancel'",
+        "This customer already has a reminder of this level in this currency "
+        "for this date.",
+    )
 
     # ------------------------------------------------------------------
     # COMPUTE

@@ -6,7 +6,7 @@ from psycopg2.errors import CheckViolation
 from odoo import Command, models
 from odoo.exceptions import UserError
 from odoo.tests import tagged
-from odoo.tools import formatLang, mute_logger
+from odoo.tools import SQL, formatLang, mute_logger
 
 from ..engine import decision
 from .common_engine import D, ReminderEngineCommon, days
@@ -382,19 +382,25 @@ class TestReminderEngine(ReminderEngineCommon):
         self.assertEqual(len(vals_list), 2)
         for index, vals in enumerate(vals_list):
             vals["name"] = f"TEST/{index}"
-        inserted = engine._create_reminder_records([dict(v) for v in vals_list])
-        created = self.Reminder.create([dict(v) for v in vals_list])
         skipped = set(models.MAGIC_COLUMNS) | {"message_main_attachment_id"}
         stored = [
             name
             for name, field in self.Reminder._fields.items()
             if field.store and field.column_type and name not in skipped
         ]
+        inserted = engine._create_reminder_records([dict(v) for v in vals_list])
         self.env.flush_all()
-        for one, other in zip(inserted, created, strict=True):
-            self.assertEqual(
-                one.read(stored)[0] | {"id": 0}, other.read(stored)[0] | {"id": 0}
-            )
+        expected = [values | {"id": 0} for values in inserted.read(stored)]
+        # the same reminders of the day once only (relance_reminder_run_uniq)
+        self.env.execute_query(
+            SQL("DELETE FROM relance_reminder WHERE id = ANY(%s)", inserted.ids)
+        )
+        self.env.invalidate_all()
+        created = self.Reminder.create([dict(v) for v in vals_list])
+        self.env.flush_all()
+        self.assertEqual(
+            [values | {"id": 0} for values in created.read(stored)], expected
+        )
         other_company = self.setup_other_company(name="Relance Co 3")["company"]
         self.customer.company_id = other_company
         with self.assertRaisesRegex(UserError, "belong to another company"):
