@@ -12,6 +12,7 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command, Domain
+from odoo.tools import formataddr
 
 from .relance_reminder_send import MAX_SEND_ATTEMPTS
 
@@ -1010,13 +1011,48 @@ class RelanceReminder(models.Model):
             self._update_state_from_channels()
         return res
 
+    def _notify_by_email_get_base_mail_values(
+        self, message, recipients_data, additional_values=None
+    ):
+        """In a batch of emails (``relance.reminder.send._notify_emails``),
+        the References header was read for the whole batch at once: the
+        same values as Odoo's, without one search of the thread per email."""
+        references = self.env.context.get("relance_email_references")
+        if references is None:
+            return super()._notify_by_email_get_base_mail_values(
+                message, recipients_data, additional_values=additional_values
+            )
+        message_sudo = message.sudo()
+        subject = " ".join((message.subject or message.record_name or "").splitlines())
+        values = {"mail_message_id": message.id, "references": references}
+        if subject and subject != message.subject:
+            values["subject"] = subject
+        values.update(additional_values or {})
+        headers = values.get("headers") or {}
+        external = [
+            formataddr((r["name"], r["email_normalized"]))
+            for r in recipients_data
+            if r["active"] and r["email_normalized"] and r["share"]
+        ]
+        if external and len(external) < self._CUSTOMER_HEADERS_LIMIT_COUNT:
+            headers["X-Msg-To-Add"] = ",".join(external)
+        # sudo: the bounce address of the alias domain, as Odoo reads it
+        if message_sudo.record_alias_domain_id.bounce_email:
+            headers["Return-Path"] = message_sudo.record_alias_domain_id.bounce_email
+        headers = self._notify_by_email_get_headers(headers=headers)
+        if headers:
+            values["headers"] = repr(headers)
+        return values
+
     def _notify_by_email_get_final_mail_values(
         self, recipient_ids, mail_values, additional_values=None
     ):
         values = super()._notify_by_email_get_final_mail_values(
             recipient_ids, mail_values, additional_values=additional_values
         )
-        cc = self.env.context.get("relance_email_cc")
+        cc = self.env.context.get("relance_email_cc") or self.env.context.get(
+            "relance_email_cc_by_id", {}
+        ).get(self.id)
         if cc and set(recipient_ids) & set(self.email_partner_ids.ids):
             values["email_cc"] = cc
         return values
