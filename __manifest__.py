@@ -2,7 +2,7 @@
     "name": "Customer Payment Reminders (Relance client)",
     "summary": "Payment reminders that adapt to each customer's payment habit: "
     "follow-up plans, disputes, promises to pay, letters and late-payment charges",
-    "version": "19.0.2.0.0",
+    "version": "19.0.2.1.0",
     "category": "Accounting/Accounting",
     "author": "account_relance",
     "website": "https://github.com/account-relance/account_relance",
