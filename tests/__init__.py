@@ -27,3 +27,4 @@ from . import test_french_wording
 from . import test_configuration
 from . import test_access
 from . import test_api
+from . import test_access_matrix
