@@ -39,7 +39,8 @@ class AccountPayment(models.Model):
         invoices = self.invoice_ids.filtered(lambda m: m.is_sale_document(True))
         if invoices:
             invoices._relance_payment_received()
-        return result
+        # Odoo's action_post returns None, which XML-RPC cannot send
+        return True if result is None else result
 
     # ------------------------------------------------------------
     # BUSINESS

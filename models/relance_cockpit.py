@@ -852,7 +852,9 @@ SELECT base.*,
             }
         )
         # its overdue items reach the level (the engine reads it from here)
-        reminder.line_ids.filtered(
+        # sudo: reminder lines are read only for every group; these are the
+        # lines just made for this reminder
+        reminder.line_ids.sudo().filtered(
             lambda line: line.amount_residual > 0
         ).level_id = level
         return reminder

@@ -17,7 +17,7 @@ import psycopg2
 from odoo import api, fields, models
 from odoo.exceptions import ConcurrencyError, UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
-from odoo.tools import SQL, format_amount, formatLang, get_lang
+from odoo.tools import SQL, format_amount, format_date, formatLang, get_lang
 from odoo.tools.misc import babel_locale_parse, posix_to_ldml
 
 from ..engine import decision as engine
@@ -145,6 +145,36 @@ class RelanceEngine(models.AbstractModel):
                 self.env._("You can only run reminders for your own companies.")
             )
         return companies
+
+    @api.model
+    def _check_run_date(self, date):
+        """Creating reminders dated another day than today is a reminder
+        administrator's (a date ahead sends tomorrow's reminders today, a
+        date past backdates them); anybody may preview any date."""
+        date = fields.Date.to_date(date) or fields.Date.context_today(self)
+        today = fields.Date.context_today(self)
+        if (
+            date == today
+            or self.env.su
+            or self.env.user.has_group("account_relance.group_relance_manager")
+        ):
+            return
+        day = format_date(self.env, date)
+        if date > today:
+            raise UserError(
+                self.env._(
+                    "%(date)s is ahead: its preview is for viewing only. Only a "
+                    "reminder administrator can create reminders ahead of time.",
+                    date=day,
+                )
+            )
+        raise UserError(
+            self.env._(
+                "%(date)s is past: only a reminder administrator can create "
+                "reminders dated another day than today.",
+                date=day,
+            )
+        )
 
     @api.model
     def _lock_run(self, companies, raise_if_locked=True):

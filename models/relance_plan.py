@@ -193,3 +193,4 @@ class RelancePlan(models.Model):
         # the unique index is checked row by row: clear the old default first
         self.env.flush_all()
         self.is_default = True
+        return True

@@ -28,6 +28,19 @@ CHANNEL_STATES = [
     ("fallback", "Replaced by a Letter"),
 ]
 DELIVERED_STATES = ("sent", "printed")
+# What a reviewed reminder stands by: once it left review (To Send and every
+# state after it) or once any channel went out, these fields never change;
+# cancel it and make another one instead (README, "Who can do what").
+FROZEN_FIELDS = (
+    "partner_id",
+    "company_id",
+    "level_id",
+    "date",
+    "currency_id",
+    "amount_due",
+    "move_line_ids",
+    "line_ids",
+)
 CALL_OUTCOMES = [
     ("reached", "Reached"),
     ("message", "Left a message"),
@@ -431,7 +444,9 @@ class RelanceReminder(models.Model):
         lines = self.env["relance.reminder.line"]
         vals_list = []
         for reminder in self:
-            foreign = reminder.move_line_ids.filtered(
+            # sudo: the items' company is checked whatever the user may read
+            items = reminder.move_line_ids.sudo()
+            foreign = items.filtered(
                 lambda item, company=reminder.company_id: item.company_id != company
             )
             if foreign:
@@ -442,6 +457,21 @@ class RelanceReminder(models.Model):
                         reminder=reminder.display_name,
                         company=reminder.company_id.name,
                         items=", ".join(foreign.mapped("display_name")),
+                    )
+                )
+            others = items.filtered(
+                lambda item, customer=reminder.partner_id.commercial_partner_id: (
+                    item.partner_id.commercial_partner_id != customer
+                )
+            )
+            if others:
+                raise UserError(
+                    self.env._(
+                        "Reminder %(reminder)s can only list journal items of "
+                        "its customer, %(partner)s: %(items)s",
+                        reminder=reminder.display_name,
+                        partner=reminder.partner_id.display_name,
+                        items=", ".join(others.mapped("display_name")),
                     )
                 )
             listed = reminder.line_ids.move_line_id
@@ -461,8 +491,10 @@ class RelanceReminder(models.Model):
                 }
                 for item in reminder.move_line_ids - listed
             ]
-        lines.unlink()
-        self.env["relance.reminder.line"].create(vals_list)
+        # sudo: reminder lines are snapshots nobody writes directly (read
+        # only for every group); the reminder's items were checked above
+        lines.sudo().unlink()
+        self.env["relance.reminder.line"].sudo().create(vals_list)
 
     def _search_move_line_ids(self, operator, value):
         return [("line_ids.move_line_id", operator, value)]
@@ -551,6 +583,9 @@ class RelanceReminder(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        self._check_frozen(vals)
+        if vals.get("line_ids"):
+            vals = self._remove_lines(vals)
         # the customer's chatter follows the email's real outcome
         emailed = self.browse()
         if vals.get("email_state") in ("sent", "error"):
@@ -573,6 +608,68 @@ class RelanceReminder(models.Model):
             # the day's work: a reviewed reminder, a printed letter
             self.env["relance.work"]._close_done_activities(self)
         return res
+
+    def _remove_lines(self, vals):
+        """Removing a line from a reminder to review (the form's list) drops
+        its item: lines are read only for every group, so the commands that
+        delete them are carried out here, on this reminder's lines only."""
+        removed = [
+            command[1]
+            for command in vals["line_ids"]
+            if command[0] in (Command.DELETE, Command.UNLINK)
+        ]
+        if not removed:
+            return vals
+        # sudo: lines are written by the addon only; these are the lines of
+        # reminders the user may write, still to review (_check_frozen)
+        self.line_ids.sudo().browse(removed).filtered(
+            lambda line: line.reminder_id in self
+        ).unlink()
+        vals = dict(vals)
+        vals["line_ids"] = [
+            command
+            for command in vals["line_ids"]
+            if command[0] not in (Command.DELETE, Command.UNLINK)
+        ]
+        if not vals["line_ids"]:
+            del vals["line_ids"]
+        return vals
+
+    def _is_frozen(self):
+        """Whether the reminder was reviewed or went out, in part: its
+        customer, level, date, amount and items then stand (FROZEN_FIELDS)."""
+        self.ensure_one()
+        return (
+            self.state != "draft"
+            or self.email_state in ("queued", "sent")
+            or self.sms_state in ("queued", "sent")
+            or self.letter_state == "printed"
+            or self.phone_state in ("done", "failed")
+        )
+
+    def _check_frozen(self, vals):
+        """Refuse to change what a reviewed reminder stands by.  The engine
+        and the sending service write these fields only on the reminders
+        they create, or as superuser."""
+        changed = set(vals) & set(FROZEN_FIELDS)
+        if not changed or self.env.su:
+            return
+        frozen = self.filtered(lambda reminder: reminder._is_frozen())
+        if frozen:
+            raise UserError(
+                self.env._(
+                    "%(reminders)s: a reminder that was reviewed or went out keeps "
+                    "its customer, level, date, currency, amount and items "
+                    "(%(fields)s cannot change). Cancel it and create another "
+                    "one instead.",
+                    reminders=", ".join(frozen.mapped("display_name")),
+                    fields=", ".join(
+                        self._fields[name].get_description(self.env)["string"]
+                        for name in FROZEN_FIELDS
+                        if name in changed
+                    ),
+                )
+            )
 
     # ------------------------------------------------------------------
     # STATE: derived from the channels
@@ -765,6 +862,8 @@ class RelanceReminder(models.Model):
         send" with the context key ``relance_defer_send``); the others wait
         in draft for review.
         """
+        if not dry_run:
+            self.env["relance.engine"]._check_run_date(date)
         return self.env["relance.engine"]._run(
             date=date, company_ids=company_ids, dry_run=dry_run
         )

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 
@@ -69,6 +70,30 @@ class RelanceReminderLine(models.Model):
         help="The item's level before this reminder: that of its previous "
         "reminder, cancelled ones left aside.",
     )
+
+    @api.constrains("reminder_id", "move_line_id")
+    def _check_item(self):
+        """A line lists an item of its reminder's company and customer (the
+        engine's lines come from the company's own receivables, written in
+        one INSERT without this check)."""
+        for line in self:
+            # sudo: the item is checked whatever the user may read
+            item = line.move_line_id.sudo()
+            reminder = line.reminder_id
+            if item.company_id != reminder.company_id or (
+                item.partner_id.commercial_partner_id
+                != reminder.partner_id.commercial_partner_id
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Reminder %(reminder)s cannot list %(item)s: it belongs "
+                        "to %(partner)s in %(company)s.",
+                        reminder=reminder.display_name,
+                        item=item.display_name,
+                        partner=item.partner_id.display_name,
+                        company=item.company_id.name,
+                    )
+                )
 
     @api.depends("move_line_id.relance_line_ids.level_id", "reminder_id.date")
     def _compute_previous_level_id(self):

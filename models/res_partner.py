@@ -8,6 +8,14 @@ from odoo.tools.mail import email_normalize
 from .relance_partner_behaviour import PAYMENT_BEHAVIOUR_SELECTION, severity_orderby
 
 BEHAVIOUR_GROUPS = "account_relance.group_relance_user"
+# Written only by a reminder administrator, or as superuser for the automatic
+# holds of the reminder levels (the reason too, while the hold is on).
+CREDIT_HOLD_FIELDS = (
+    "credit_hold",
+    "credit_hold_date",
+    "credit_hold_user_id",
+    "credit_hold_auto",
+)
 
 
 class ResPartner(models.Model):
@@ -425,16 +433,24 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------
 
     def write(self, vals):
-        if (
-            "credit_hold" in vals
-            and not self.env.context.get("relance_credit_hold")
-            and not self.env.su
-            and not self.env.user.has_group("account_relance.group_relance_manager")
+        self._check_credit_hold_write(vals)
+        return super().write(vals)
+
+    def _check_credit_hold_write(self, vals):
+        """Only a reminder administrator puts or lifts a credit hold, or
+        changes the reason of a hold in place; the automatic holds of the
+        reminder levels are written as superuser.  No context key lets
+        anybody else through: a context comes from the client."""
+        if self.env.su or self.env.user.has_group(
+            "account_relance.group_relance_manager"
+        ):
+            return
+        if set(vals) & set(CREDIT_HOLD_FIELDS) or (
+            "credit_hold_reason" in vals and any(self.mapped("credit_hold"))
         ):
             raise AccessError(
                 self.env._("Only a reminder administrator can change a credit hold.")
             )
-        return super().write(vals)
 
     # ------------------------------------------------------------
     # ACTIONS
@@ -595,7 +611,9 @@ class ResPartner(models.Model):
         to_hold = self.filtered(lambda p: not p.credit_hold)
         if not to_hold:
             return to_hold
-        to_hold.with_context(relance_credit_hold=True).write(
+        # sudo: a level's automatic hold is put whoever sends the reminder
+        # (callers check who may put a hold by hand)
+        to_hold.sudo().write(
             {
                 "credit_hold": True,
                 "credit_hold_reason": reason,
@@ -605,12 +623,14 @@ class ResPartner(models.Model):
             }
         )
         for partner in to_hold:
-            partner.message_post(
+            # sudo: logged whoever sends the reminder, as them
+            partner.sudo().message_post(
+                author_id=self.env.user.partner_id.id,
                 body=self.env._(
                     "Put on credit hold in %(company)s: %(reason)s",
                     company=self.env.company.name,
                     reason=reason,
-                )
+                ),
             )
         return to_hold
 
@@ -618,7 +638,9 @@ class ResPartner(models.Model):
         to_release = self.filtered("credit_hold")
         if not to_release:
             return to_release
-        to_release.with_context(relance_credit_hold=True).write(
+        # sudo: an automatic hold is lifted whoever registers the payment
+        # (callers check who may lift a hold by hand)
+        to_release.sudo().write(
             {
                 "credit_hold": False,
                 "credit_hold_reason": False,
@@ -628,12 +650,14 @@ class ResPartner(models.Model):
             }
         )
         for partner in to_release:
-            partner.message_post(
+            # sudo: logged whoever registers the payment, as them
+            partner.sudo().message_post(
+                author_id=self.env.user.partner_id.id,
                 body=self.env._(
                     "Credit hold in %(company)s lifted: %(reason)s",
                     company=self.env.company.name,
                     reason=reason,
-                )
+                ),
             )
         return to_release
 

@@ -25,3 +25,6 @@ from . import test_preview
 from . import test_reminder_form
 from . import test_french_wording
 from . import test_configuration
+from . import test_access
+from . import test_api
+from . import test_access_matrix

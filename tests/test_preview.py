@@ -103,11 +103,12 @@ class TestRunPreview(ReminderEngineCommon):
             company_id=self.company.id,
             company_ids=[Command.set(self.company.ids)],
         )
-        preview = self._preview(ahead).record
+        # each user runs his own preview (another user's is not his to see)
+        preview = self.Preview.with_user(controller).create({"date": ahead})
         self.assertTrue(preview.is_future)
         self.assertEqual(preview.reminder_count, 1)
         with self.assertRaises(UserError):
-            preview.with_user(controller).action_generate()
+            preview.action_generate()
         self.assertFalse(self._reminders())
         manager = new_test_user(
             self.env,
@@ -116,7 +117,9 @@ class TestRunPreview(ReminderEngineCommon):
             company_id=self.company.id,
             company_ids=[Command.set(self.company.ids)],
         )
-        action = preview.with_user(manager).action_generate()
+        action = (
+            self.Preview.with_user(manager).create({"date": ahead}).action_generate()
+        )
         self.assertEqual(
             self.Reminder.search(action["domain"]).partner_id, self.customer
         )

@@ -414,7 +414,9 @@ class TestReminderChannels(
             },
         )
         french = self.customer.copy({"name": "Martin SA", "lang": "fr_FR"})
-        reminder_fr = self._reminder(partner=french)
+        reminder_fr = self._reminder(
+            self._make_invoice(french, date(2026, 1, 15), 1000.0), partner=french
+        )
         reminder_en = self._reminder()
         self.assertEqual(
             template._render_lang(reminder_fr.ids)[reminder_fr.id], "fr_FR"

@@ -177,7 +177,8 @@ class TestReminderJob(ReminderEngineCommon, MailCase):
         self.assertTrue(user.has_group("account_relance.group_relance_user"))
         self.assertFalse(user.has_group("account_relance.group_relance_manager"))
         self._invoice(self.customer, days(-40))
-        reminders = self.Reminder.with_user(user).generate_reminders(date=D)
+        with freeze_time(D):  # any other day is a reminder administrator's
+            reminders = self.Reminder.with_user(user).generate_reminders(date=D)
         self.assertEqual(reminders.partner_id, self.customer)
         self.assertEqual(reminders.level_id, self.formal)
         reminders.action_cancel()

@@ -3,7 +3,6 @@ from collections import defaultdict
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
 from odoo.tools import format_amount, format_date
 
 
@@ -54,6 +53,7 @@ class RelanceReminderPreview(models.TransientModel):
         string="Totals per Level", compute="_compute_level_totals", sanitize=False
     )
     is_future = fields.Boolean(compute="_compute_is_future")
+    is_past = fields.Boolean(compute="_compute_is_future")
 
     def _default_company_ids(self):
         return self.env.companies
@@ -68,6 +68,7 @@ class RelanceReminderPreview(models.TransientModel):
         today = fields.Date.context_today(self)
         for preview in self:
             preview.is_future = bool(preview.date and preview.date > today)
+            preview.is_past = bool(preview.date and preview.date < today)
 
     @api.depends("line_ids.will_create", "line_ids.excluded", "line_ids.amount_due")
     def _compute_level_totals(self):
@@ -235,16 +236,7 @@ class RelanceReminderPreview(models.TransientModel):
         """Create the reminders of the customers not left out, and show
         them.  A date ahead needs a reminder administrator."""
         self.ensure_one()
-        if self.is_future and not self.env.user.has_group(
-            "account_relance.group_relance_manager"
-        ):
-            raise UserError(
-                self.env._(
-                    "%(date)s is ahead: its preview is for viewing only. Only a "
-                    "reminder administrator can create reminders ahead of time.",
-                    date=format_date(self.env, self.date),
-                )
-            )
+        self.env["relance.engine"]._check_run_date(self.date)
         left_out = {
             (line.company_id.id, line.partner_id.id, line.currency_id.id)
             for line in self.line_ids.filtered("excluded")

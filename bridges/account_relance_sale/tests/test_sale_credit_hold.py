@@ -38,3 +38,27 @@ class TestSaleCreditHold(RelanceDisputeCommon):
         self.customer.action_relance_release_credit_hold()
         order.action_confirm()
         self.assertEqual(order.state, "sale")
+
+    def test_hold_cannot_be_bypassed_by_writing_the_state(self):
+        """Over RPC a salesman could write the state instead of confirming,
+        or create the order confirmed: both refused while the hold is on."""
+        salesman = self._new_user("salesman_2", "sales_team.group_sale_salesman")
+        SaleOrder = self.env["sale.order"].with_user(salesman)
+        values = {
+            "partner_id": self.customer.id,
+            "order_line": [
+                Command.create({"product_id": self.product_a.id, "price_unit": 10})
+            ],
+        }
+        order = SaleOrder.create(values)
+        self.customer.credit_hold_reason = "Redressement judiciaire"
+        self.customer.action_relance_credit_hold()
+        with self.assertRaisesRegex(UserError, "credit hold"):
+            order.write({"state": "sale"})
+        with self.assertRaises(UserError) as caught:  # rolls the order back
+            SaleOrder.create({**values, "state": "sale"})
+        self.assertIn("credit hold", str(caught.exception))
+        self.assertEqual(order.state, "draft")
+        self.customer.action_relance_release_credit_hold()
+        order.write({"state": "sale"})
+        self.assertEqual(order.state, "sale")
