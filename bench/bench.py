@@ -277,14 +277,20 @@ def cmd_run(args):
     bench = Bench()
     registry = _odoo_env(args.conf, args.db)
     bench.load(args.ops)
+
+    def matches(op, patterns):
+        # "name" or "name:system" patterns
+        return any(
+            fnmatch.fnmatch(op[0], pattern)
+            or fnmatch.fnmatch(f"{op[0]}:{op[1]}", pattern)
+            for pattern in patterns
+        )
+
     operations = [
         op
         for op in bench.operations
-        if (
-            not args.only
-            or any(fnmatch.fnmatch(op[0], pattern) for pattern in args.only)
-        )
-        and not any(fnmatch.fnmatch(op[0], pattern) for pattern in args.skip or ())
+        if (not args.only or matches(op, args.only))
+        and not matches(op, args.skip or ())
     ]
     server, url = (
         (None, None) if args.no_http else _start_http_server(args.conf, args.db)
@@ -503,9 +509,13 @@ def main(argv=None):
     run = sub.choices["run"]
     run.add_argument("--ops", default=str(BENCH_DIR / "ops"))
     run.add_argument("--json", help="write the figures to this JSON file")
-    run.add_argument("--only", action="append", help="operation name pattern")
     run.add_argument(
-        "--skip", action="append", help="operation name pattern not to run"
+        "--only", action="append", help="operation name pattern (or NAME:SYSTEM)"
+    )
+    run.add_argument(
+        "--skip",
+        action="append",
+        help="operation name pattern not to run (or NAME:SYSTEM)",
     )
     run.add_argument(
         "--no-http",
