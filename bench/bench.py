@@ -9,6 +9,14 @@ savepoint rolled back afterwards: wall seconds and SQL queries in a first pass,
 peak Python memory (tracemalloc, which slows Python down) in a second pass.
 Prints a table and, with ``--json FILE``, writes the same figures.
 
+While it runs, an Odoo server serves the database over HTTP on a free port of
+127.0.0.1 (``web.base.url`` and ``report.url`` point to it), as in
+production: wkhtmltopdf fetches the reports' stylesheets and images from it on
+both sides.  ``--no-http`` runs without it.
+
+``bench.py slope SMALL.json LARGE.json``: the time and query ratios of every
+operation between two runs at two scales (``--json FILE`` writes them).
+
 An operation module::
 
     def register(bench):
@@ -26,9 +34,13 @@ import importlib.util
 import json
 import os
 import pstats
+import resource
+import socket
+import subprocess
 import sys
 import time
 import tracemalloc
+import urllib.request
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -78,6 +90,77 @@ def _odoo_env(conf, db):
     server.load_server_wide_modules()
     registry = Registry(db)
     return registry
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _start_http_server(conf, db, timeout=180):
+    """An Odoo server on a free port serving ``db``; returns (process, url)."""
+    import odoo  # noqa: PLC0415
+
+    odoo_bin = Path(next(iter(odoo.__path__))).resolve().parent / "odoo-bin"
+    port = _free_port()
+    log = Path(os.environ.get("RELANCE_BENCH_HTTP_LOG", os.devnull))
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and Odoo
+        [
+            sys.executable,
+            str(odoo_bin),
+            "-c",
+            conf,
+            "-d",
+            db,
+            f"--db-filter=^{db}$",
+            "--http-interface=127.0.0.1",
+            f"--http-port={port}",
+            "--workers=0",
+            "--max-cron-threads=0",
+            "--log-level=" + os.environ.get("RELANCE_BENCH_HTTP_LOG_LEVEL", "warn"),
+        ],
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the Odoo HTTP server stopped ({process.returncode})")
+        try:
+            with urllib.request.urlopen(f"{url}/web/health", timeout=5) as answer:  # noqa: S310
+                if answer.status == 200:
+                    return process, url
+        except OSError:
+            time.sleep(1)
+    process.terminate()
+    raise RuntimeError(f"the Odoo HTTP server did not answer on {url}")
+
+
+def _stop_http_server(process):
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _serve_reports_from(env, url):
+    """Reports and links point to the bench's HTTP server; the report
+    stylesheets exist before the operations (wkhtmltopdf's requests then
+    read them, without waiting on the bench's transaction)."""
+    params = env["ir.config_parameter"]
+    params.set_param("web.base.url", url)
+    params.set_param("web.base.url.freeze", "True")
+    params.set_param("report.url", url)
+    for bundle in ("web.report_assets_common", "web.report_assets_pdf"):
+        env["ir.qweb"]._get_asset_bundle(bundle, js=False, autoprefix=True).css()
+    env.cr.commit()
+    for path in ("/web/health", "/web/login"):
+        with urllib.request.urlopen(f"{url}{path}", timeout=60):  # noqa: S310
+            pass
 
 
 def _main_env(cr):
@@ -194,15 +277,39 @@ def cmd_run(args):
     bench = Bench()
     registry = _odoo_env(args.conf, args.db)
     bench.load(args.ops)
+
+    def matches(op, patterns):
+        # "name" or "name:system" patterns
+        return any(
+            fnmatch.fnmatch(op[0], pattern)
+            or fnmatch.fnmatch(f"{op[0]}:{op[1]}", pattern)
+            for pattern in patterns
+        )
+
     operations = [
         op
         for op in bench.operations
-        if not args.only
-        or any(fnmatch.fnmatch(op[0], pattern) for pattern in args.only)
+        if (not args.only or matches(op, args.only))
+        and not matches(op, args.skip or ())
     ]
+    server, url = (
+        (None, None) if args.no_http else _start_http_server(args.conf, args.db)
+    )
+    try:
+        return _run(args, registry, operations, url)
+    finally:
+        if server:
+            _stop_http_server(server)
+
+
+def _run(args, registry, operations, url):
     results = []
+    started = time.monotonic()
+    load_before = os.getloadavg()
     with registry.cursor() as cr:
         env = _main_env(cr)
+        if url:
+            _serve_reports_from(env, url)
         size = dataset_size(env)
         generated = env["ir.config_parameter"].get_param(
             "account_relance.bench_dataset"
@@ -210,7 +317,7 @@ def cmd_run(args):
         for name, system, func, setup, module in operations:
             print(f"bench: {name} [{system}] ...", file=sys.stderr, flush=True)
             walls, queries, error = [], None, None
-            for _run in range(args.repeat):
+            for _repeat in range(args.repeat):
                 wall, queries, _peak, error = _measure(
                     env, func, memory=False, setup=setup
                 )
@@ -230,6 +337,7 @@ def cmd_run(args):
                     "system": system,
                     "module": module,
                     "wall_s": round(min(walls), 4),
+                    "walls_s": [round(wall, 4) for wall in walls],
                     "queries": queries,
                     "peak_mb": round(peak, 2) if peak is not None else None,
                     "error": error,
@@ -238,6 +346,22 @@ def cmd_run(args):
         cr.rollback()
     _add_ratios(results)
     _print_table(results, size, args.scale)
+    machine = {
+        "cpus": os.cpu_count(),
+        "load_before": [round(load, 2) for load in load_before],
+        "load_after": [round(load, 2) for load in os.getloadavg()],
+        "peak_rss_mb": round(
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
+        ),
+        "seconds": round(time.monotonic() - started, 1),
+        "http_server": url,
+    }
+    print(
+        f"bench: load {machine['load_before']} -> {machine['load_after']}, "
+        f"peak RSS {machine['peak_rss_mb']} MB, {machine['seconds']} s, "
+        f"HTTP server {url or 'none'}",
+        file=sys.stderr,
+    )
     if args.json:
         payload = {
             "scale": args.scale,
@@ -246,6 +370,8 @@ def cmd_run(args):
             "generation": json.loads(generated) if generated else None,
             "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "commit": os.environ.get("RELANCE_BENCH_COMMIT"),
+            "repeat": args.repeat,
+            "machine": machine,
             "results": results,
         }
         Path(args.json).write_text(json.dumps(payload, indent=2, default=str) + "\n")
@@ -318,6 +444,59 @@ def _print_table(results, size, scale):
     print("ratio: wall time / account_relance's for the same operation\n")
 
 
+def cmd_slope(args):
+    """Time and query ratios of each operation between two scales."""
+    small, large = (json.loads(Path(path).read_text()) for path in args.runs)
+
+    def by_key(run):
+        return {
+            (r["operation"], r["system"]): r for r in run["results"] if not r["error"]
+        }
+
+    before, after = by_key(small), by_key(large)
+    rows = []
+    for key in before:
+        if key not in after:
+            continue
+        one, two = before[key], after[key]
+        rows.append(
+            {
+                "operation": key[0],
+                "system": key[1],
+                "small_s": one["wall_s"],
+                "large_s": two["wall_s"],
+                "slope": round(two["wall_s"] / one["wall_s"], 2)
+                if one["wall_s"]
+                else None,
+                "small_queries": one["queries"],
+                "large_queries": two["queries"],
+            }
+        )
+    scale = (small["scale"], large["scale"])
+    print(f"\nSlope {scale[0]} -> {scale[1]} invoices ({scale[1] / scale[0]:g}x data)")
+    header = ("operation", "system", "small s", "large s", "slope", "queries")
+    lines = [
+        (
+            r["operation"],
+            r["system"],
+            f"{r['small_s']:.3f}",
+            f"{r['large_s']:.3f}",
+            "" if r["slope"] is None else f"{r['slope']:.2f}x",
+            f"{r['small_queries']} -> {r['large_queries']}",
+        )
+        for r in rows
+    ]
+    widths = [max(len(str(x[i])) for x in [header, *lines]) for i in range(6)]
+    for line in [header, *lines]:
+        print("  ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=True)))
+    if args.json:
+        Path(args.json).write_text(
+            json.dumps({"scales": scale, "slopes": rows}, indent=2) + "\n"
+        )
+        print(f"bench: slopes written to {args.json}", file=sys.stderr)
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="bench.py")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -330,7 +509,19 @@ def main(argv=None):
     run = sub.choices["run"]
     run.add_argument("--ops", default=str(BENCH_DIR / "ops"))
     run.add_argument("--json", help="write the figures to this JSON file")
-    run.add_argument("--only", action="append", help="operation name pattern")
+    run.add_argument(
+        "--only", action="append", help="operation name pattern (or NAME:SYSTEM)"
+    )
+    run.add_argument(
+        "--skip",
+        action="append",
+        help="operation name pattern not to run (or NAME:SYSTEM)",
+    )
+    run.add_argument(
+        "--no-http",
+        action="store_true",
+        help="no HTTP server during the run (wkhtmltopdf's requests then fail)",
+    )
     run.add_argument(
         "--repeat", type=int, default=1, help="timed runs (the best is kept)"
     )
@@ -344,9 +535,14 @@ def main(argv=None):
         metavar="N",
         help="one more pass under cProfile: print its N costliest functions",
     )
+    slope = sub.add_parser("slope")
+    slope.add_argument("runs", nargs=2, metavar="RUN.json")
+    slope.add_argument("--json", help="write the slopes to this JSON file")
     args = parser.parse_args(argv)
     if args.command == "generate":
         return cmd_generate(args)
+    if args.command == "slope":
+        return cmd_slope(args)
     return cmd_run(args)
 
 

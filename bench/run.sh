@@ -10,14 +10,25 @@
 # Options: --scale N (default 2000)  --seed N  --json FILE  --only PATTERN
 #          --repeat N  --no-memory  --profile N  --no-update  --regenerate
 #          --generate-only (make the template database, run nothing)
+#          --quick (2,000 invoices, the operations that matter, a few minutes)
+#          --with-send (also the daily job with its sending: very slow)
+#          --no-http (no Odoo HTTP server serving the database during the run)
+# `bench/run.sh slope SMALL.json LARGE.json [--json FILE]`: the ratios between
+# two runs at two scales.
 source "$(dirname "$0")/../dev/common.sh"
+if [ "${1:-}" = slope ]; then
+    shift
+    exec "$PY" "$ROOT/bench/bench.py" slope "$@"
+fi
 setup_all
 cd "$ROOT"
 
-scale=2000 seed=42 update=1 regenerate=0 generate_only=0
+scale=2000 seed=42 update=1 regenerate=0 generate_only=0 quick=0 with_send=0
 args=()
 while [ $# -gt 0 ]; do
     case $1 in
+        --quick) quick=1; shift ;;
+        --with-send) with_send=1; shift ;;
         --scale) scale=$2; shift 2 ;;
         --scale=*) scale=${1#*=}; shift ;;
         --seed) seed=$2; shift 2 ;;
@@ -29,6 +40,18 @@ while [ $# -gt 0 ]; do
     esac
 done
 [[ $scale =~ ^[0-9]+$ ]] || die "--scale takes a number of invoices"
+if [ $quick = 1 ]; then
+    # the operations that matter, on fewer letters and emails
+    scale=2000
+    export RELANCE_BENCH_LETTERS=${RELANCE_BENCH_LETTERS:-50}
+    export RELANCE_BENCH_EMAILS=${RELANCE_BENCH_EMAILS:-50}
+    for op in daily_job daily_job_preview behaviour_refresh "print_*_letters" \
+        "email_*" "sms_*" cockpit_list kpi_snapshot_month; do
+        args+=(--only "$op")
+    done
+    args+=(--no-memory)
+fi
+[ $with_send = 1 ] || args+=(--skip daily_job_with_send)
 
 peer=$(ensure_oca_peer | tail -n 1)
 [ -f "$peer/account_credit_control/__manifest__.py" ] || die "OCA's account_credit_control is missing from $peer"
@@ -71,4 +94,5 @@ fi
 psql -d "$db" -qc "ANALYZE"
 export RELANCE_BENCH_COMMIT
 RELANCE_BENCH_COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+export RELANCE_BENCH_HTTP_LOG=$LOCAL/bench-http.log
 PYTHONPATH=$ODOO_PATH "$PY" bench/bench.py run --conf "$conf" --db "$db" --scale "$scale" "${args[@]}"

@@ -1239,8 +1239,9 @@ class RelanceReminderSend(models.AbstractModel):
     def _print_letters(self, reminders, chunk_size=25):
         """Print the letters of these reminders into one PDF, in their order.
 
-        Letters are rendered by chunks (each chunk one wkhtmltopdf call, see
-        ``ir.actions.report._relance_render_letters``), and each letter is
+        Letters are rendered by chunks, each chunk one wkhtmltopdf call, one
+        call per core at a time (see
+        ``ir.actions.report._relance_render_letter_chunks``), and each letter is
         kept as an attachment of its reminder: a reminder printed before
         reprints its stored letter.  Cancelled reminders, reminders still to
         review and customers without a postal address are refused (the
@@ -1262,31 +1263,30 @@ class RelanceReminderSend(models.AbstractModel):
             return False, printable, refused
         report_model = self.env["ir.actions.report"]
         report = report_model._get_report(LETTER_REPORT)
-        pdfs = []
-        for chunk_ids in split_every(chunk_size, printable.ids):
-            chunk = reminders.browse(chunk_ids)
-            to_render = chunk.filtered(lambda r: not r.letter_attachment_id)
-            letters = {}
-            if to_render:
-                letters = report_model._relance_render_letters(report, to_render.ids)
-                attachments = self.env["ir.attachment"].create(
-                    [
-                        {
-                            "name": reminder._get_letter_filename(),
-                            "raw": letters[reminder.id],
-                            "mimetype": "application/pdf",
-                            "res_model": reminder._name,
-                            "res_id": reminder.id,
-                        }
-                        for reminder in to_render
-                    ]
-                )
-                for reminder, attachment in zip(to_render, attachments, strict=True):
-                    reminder.letter_attachment_id = attachment
-            pdfs += [
-                letters.get(reminder.id) or reminder.letter_attachment_id.raw
-                for reminder in chunk
-            ]
+        # every chunk at once, one wkhtmltopdf process per core
+        to_render = printable.filtered(lambda r: not r.letter_attachment_id)
+        letters = report_model._relance_render_letter_chunks(
+            report, split_every(chunk_size, to_render.ids)
+        )
+        if to_render:
+            attachments = self.env["ir.attachment"].create(
+                [
+                    {
+                        "name": reminder._get_letter_filename(),
+                        "raw": letters[reminder.id],
+                        "mimetype": "application/pdf",
+                        "res_model": reminder._name,
+                        "res_id": reminder.id,
+                    }
+                    for reminder in to_render
+                ]
+            )
+            for reminder, attachment in zip(to_render, attachments, strict=True):
+                reminder.letter_attachment_id = attachment
+        pdfs = [
+            letters.get(reminder.id) or reminder.letter_attachment_id.raw
+            for reminder in printable
+        ]
         letters_sent = printable.filtered(
             lambda r: r.letter_state == "to_print"
             or (not r.letter_state and "letter" in r.level_id._get_channels())

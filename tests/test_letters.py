@@ -1,4 +1,5 @@
 import io
+import os
 
 from odoo.tests import tagged
 from odoo.tools.pdf import PdfFileReader
@@ -246,3 +247,51 @@ class TestLetters(RelanceLetterCommon):
         self.assertIn(refund.name, text)
         self.assertIn("Credit note", text)
         self.assertIn("11,800.00", text)
+
+    def test_parallel_chunks_same_pages_same_order(self):
+        """Chunks printed by 2 wkhtmltopdf processes at once give the same
+        pages, in the same order, as printed one after the other."""
+        partners = self.env["res.partner"].create(
+            [
+                {
+                    "name": f"Client Parallèle {i:02d}",
+                    "is_company": True,
+                    "street": f"{i} rue du Commerce",
+                    "zip": "75015",
+                    "city": "Paris",
+                    "country_id": self.env.ref("base.fr").id,
+                }
+                for i in range(9)
+            ]
+        )
+        reminders = self.env["relance.reminder"]
+        for partner in partners:
+            invoice = self._invoice(partner, 100.0, "2025-07-01")
+            reminders |= self._reminder(partner, "friendly", invoice, "2025-08-14")
+        Param = self.env["ir.config_parameter"]
+        Report = self.env["ir.actions.report"]
+
+        def print_with(processes):
+            Param.set_param("account_relance.letter_processes", str(processes))
+            self.assertEqual(Report._relance_letter_processes(), processes)
+            reminders.letter_attachment_id.unlink()
+            pdf, printed, refused = self.env["relance.reminder.send"]._print_letters(
+                reminders, chunk_size=2
+            )
+            self.assertEqual(printed, reminders)
+            self.assertFalse(refused)
+            pages = PdfFileReader(io.BytesIO(pdf)).pages
+            return [" ".join(page.extract_text().split()) for page in pages]
+
+        one = print_with(1)
+        two = print_with(2)
+        self.assertEqual(len(one), 9)
+        self.assertEqual(two, one)
+        for index, reminder in enumerate(reminders):
+            self.assertIn(reminder.name, two[index])
+            self.assertIn(f"Client Parallèle {index:02d}", two[index])
+        # by default, one process per core
+        Param.set_param("account_relance.letter_processes", "")
+        self.assertEqual(
+            Report._relance_letter_processes(), len(os.sched_getaffinity(0))
+        )

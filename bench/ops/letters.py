@@ -1,14 +1,18 @@
 """Benchmark: 500 customers' reminder letters printed into one PDF.
 
 ``account_relance``: ``relance.reminder.send._print_letters()`` renders the letters
-by chunks (one wkhtmltopdf call per chunk) and merges them with pypdf.
+by chunks (one wkhtmltopdf call per chunk, one process per core at a time)
+and merges them with pypdf.
 ``oca_credit_control``: OCA ``account_credit_control`` prints the same
 customers' letters with its ``credit.control.printer`` wizard and its
 ``report_credit_control_summary`` report.  Debian's unpatched wkhtmltopdf
 refuses several documents per call (UserError), so the peer's fallback is
 what its users do: print each communication and merge the PDFs.
 
-Set ``RELANCE_BENCH_LETTERS`` to print fewer letters (default 500).
+Set ``RELANCE_BENCH_LETTERS`` to print fewer letters (default 500; the
+operation is named after the number: ``print_500_letters``), and
+``RELANCE_BENCH_LETTER_PROCESSES`` to set ``account_relance.letter_processes``
+(default: one per core).
 """
 
 import io
@@ -23,10 +27,9 @@ LETTERS = int(os.environ.get("RELANCE_BENCH_LETTERS", "500"))
 
 
 def register(bench):
-    bench.add(
-        "print_500_letters", "account_relance", _print_relance, setup=_setup_relance
-    )
-    bench.add("print_500_letters", "oca_credit_control", _print_oca, setup=_setup_oca)
+    name = f"print_{LETTERS}_letters"
+    bench.add(name, "account_relance", _print_relance, setup=_setup_relance)
+    bench.add(name, "oca_credit_control", _print_oca, setup=_setup_oca)
 
 
 def _customers(env):
@@ -49,6 +52,11 @@ def _customers(env):
 
 
 def _setup_relance(env):
+    processes = os.environ.get("RELANCE_BENCH_LETTER_PROCESSES")
+    if processes:
+        env["ir.config_parameter"].set_param(
+            "account_relance.letter_processes", processes
+        )
     return relance_reminders(
         env,
         _customers(env),
