@@ -35,5 +35,7 @@ class TestInstall(BaseCommon):
         module = self.env["ir.module.module"].search([("name", "=", "account_relance")])
         html = str(module.description_html)
         self.assertIn("Reminders that follow each customer", html)
-        self.assertIn("/account_relance/static/description/screenshots/cockpit.png", html)
+        self.assertIn(
+            "/account_relance/static/description/screenshots/cockpit.png", html
+        )
         self.assertNotIn("<pre><code>", html)

@@ -46,7 +46,9 @@ class TestRegisteredPayment(ReminderEngineCommon):
         # "In Payment", yet its journal item still owes 1000 until the bank
         # line is matched
         self.assertEqual(invoice.payment_state, "in_payment")
-        preview = self.env["relance.engine"]._run(days(6), self.company.ids, dry_run=True)
+        preview = self.env["relance.engine"]._run(
+            days(6), self.company.ids, dry_run=True
+        )
         self.assertEqual(len(preview), 1, "the invoice is not forgotten")
         reminder = self._run(days(6))
         self.assertEqual(reminder.partner_id, self.customer)
@@ -60,7 +62,10 @@ class TestRegisteredPayment(ReminderEngineCommon):
 
     def test_earliest_installment_is_paid_first(self):
         invoice = self._invoice(
-            self.customer, D, 1000.0, invoice_date=D,
+            self.customer,
+            D,
+            1000.0,
+            invoice_date=D,
             invoice_payment_term_id=self.pay_terms_b.id,
         )
         first, second = invoice.line_ids.filtered(
