@@ -174,6 +174,11 @@ class RelanceReminderSend(models.AbstractModel):
                 changed[line_id] = residual
         if not left_out and not changed:
             return reminders
+        # sudo: what a reminder chases is the sending service's to update:
+        # its lines are read only for every group, and the amount of a
+        # reviewed reminder is frozen for users (relance.reminder._check_frozen);
+        # these are reminders this transaction claimed
+        Line = Line.sudo()
         for reason, line_ids in left_out.items():
             Line.browse(line_ids).write({"left_out": reason, "level_id": False})
         for line_id, residual in changed.items():
@@ -182,9 +187,9 @@ class RelanceReminderSend(models.AbstractModel):
         touched = Line.browse(list(new_left) + list(changed)).reminder_id
         labels = dict(Line._fields["left_out"]._description_selection(self.env))
         nothing_left = touched.browse()
-        for reminder in touched:
+        for reminder in touched.with_env(self.env):
             kept = reminder.line_ids.filtered(lambda line: not line.left_out)
-            reminder.amount_due = reminder.currency_id.round(
+            reminder.sudo().amount_due = reminder.currency_id.round(
                 sum(kept.mapped("amount_residual"))
             )
             dropped = reminder.line_ids.filtered(lambda line: line.id in new_left)
