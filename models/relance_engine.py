@@ -288,8 +288,11 @@ class RelanceEngine(models.AbstractModel):
             currencies = self.env["res.currency"].browse(
                 {item.currency_id for item in items}
             )
-            minimums = self._get_minimums(company, plans.values(), currencies, date)
-            decisions += engine.decide(
+            unconvertible = self._get_unconvertible_currencies(company, currencies)
+            minimums = self._get_minimums(
+                company, plans.values(), currencies - unconvertible, date
+            )
+            company_decisions = engine.decide(
                 company.id,
                 items,
                 customers,
@@ -301,7 +304,54 @@ class RelanceEngine(models.AbstractModel):
                 date,
                 wording,
             )
+            if unconvertible:
+                self._skip_unconvertible(company_decisions, unconvertible, date)
+            decisions += company_decisions
         return decisions, warnings
+
+    @api.model
+    def _get_unconvertible_currencies(self, company, currencies):
+        """The currencies of ``currencies`` with no exchange rate at all for
+        ``company``: Odoo would convert them at 1.0."""
+        foreign = currencies - company.currency_id
+        if not foreign:
+            return foreign
+        groups = self.env["res.currency.rate"]._read_group(
+            [
+                ("currency_id", "in", foreign.ids),
+                ("company_id", "in", [False, company.root_id.id]),
+            ],
+            ["currency_id"],
+        )
+        return foreign - self.env["res.currency"].union(
+            *(currency for (currency,) in groups)
+        )
+
+    @api.model
+    def _skip_unconvertible(self, decisions, currencies, date):
+        """A reminder whose level has a minimum or claims charges needs the
+        company currency converted into the reminder's: without a rate, it
+        is skipped with the reason, never converted at 1.0."""
+        levels = self.env["relance.level"].browse(
+            {d.level_id for d in decisions if d.to_create}
+        )
+        converting = {
+            level.id for level in levels if level.min_amount or level.apply_charges
+        }
+        for decision in decisions:
+            if (
+                decision.to_create
+                and decision.level_id in converting
+                and decision.currency_id in currencies.ids
+            ):
+                currency = currencies.browse(decision.currency_id)
+                decision.skip_reason = self.env._(
+                    "No exchange rate for %(currency)s on %(date)s: the level's "
+                    "minimum or charges cannot be converted. Enter the rate in "
+                    "Accounting > Configuration > Currencies.",
+                    currency=currency.name,
+                    date=format_date(self.env, date),
+                )
 
     @api.model
     def _plan_snapshot(self, plan):

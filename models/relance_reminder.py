@@ -475,6 +475,20 @@ class RelanceReminder(models.Model):
                     )
                 )
             listed = reminder.line_ids.move_line_id
+            closed = (items - listed.sudo()).filtered(
+                lambda item: item.parent_state != "posted"
+                or item.reconciled
+                or item.currency_id.is_zero(item.amount_residual_currency)
+            )
+            if closed:
+                raise UserError(
+                    self.env._(
+                        "Reminder %(reminder)s cannot list %(items)s: nothing is "
+                        "left to pay on them (paid, cancelled or not posted).",
+                        reminder=reminder.display_name,
+                        items=", ".join(closed.mapped("display_name")),
+                    )
+                )
             lines |= reminder.line_ids.filtered(
                 lambda line, items=reminder.move_line_ids: line.move_line_id
                 not in items

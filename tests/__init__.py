@@ -28,3 +28,4 @@ from . import test_configuration
 from . import test_access
 from . import test_api
 from . import test_access_matrix
+from . import test_bad_input
