@@ -155,7 +155,9 @@ class IrActionsReport(models.Model):
             with contextlib.suppress(OSError):
                 os.unlink(cookie_path)
 
-    def _relance_render_letter_chunks(self, report, chunks, processes=None):
+    def _relance_render_letter_chunks(
+        self, report, chunks, processes=None, with_chunks=False
+    ):
         """Render the letters of each chunk of ids in one wkhtmltopdf call,
         ``processes`` calls at a time (default: ``_relance_letter_processes``).
 
@@ -165,18 +167,19 @@ class IrActionsReport(models.Model):
         ``relance-letter:<id>`` on its first page: the link annotations tell
         where each letter starts, to split each chunk's PDF per record.
 
-        :return: ``{res_id: pdf bytes}``
+        :return: ``{res_id: pdf bytes}``; with ``with_chunks``,
+            ``({res_id: pdf bytes}, [each chunk's whole pdf bytes])``
         """
         report = self._get_report(report)
         chunks = [list(chunk) for chunk in chunks if chunk]
         if not chunks:
-            return {}
+            return ({}, []) if with_chunks else {}
         processes = min(processes or self._relance_letter_processes(), len(chunks))
         css = report._relance_inline_css()
         args = self.with_context(relance_letter_rendering=True)._build_wkhtmltopdf_args(
             report.get_paperformat(), False
         )
-        letters = {}
+        letters, chunk_pdfs = {}, []
         with (
             self._relance_wkhtmltopdf_cookie() as cookie_args,
             ThreadPoolExecutor(
@@ -207,7 +210,8 @@ class IrActionsReport(models.Model):
                 if returncode == 1:
                     _logger.warning("wkhtmltopdf: %s", error)
                 letters.update(self._relance_split_letters(pdf, chunk))
-        return letters
+                chunk_pdfs.append(pdf)
+        return (letters, chunk_pdfs) if with_chunks else letters
 
     def _relance_split_letters(self, pdf, res_ids):
         """``{res_id: pdf bytes}`` out of one chunk's PDF."""

@@ -17,7 +17,14 @@ import psycopg2
 from odoo import api, fields, models
 from odoo.exceptions import ConcurrencyError, UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
-from odoo.tools import SQL, format_amount, format_date, formatLang, get_lang
+from odoo.tools import (
+    SQL,
+    float_round,
+    format_amount,
+    format_date,
+    formatLang,
+    get_lang,
+)
 from odoo.tools.misc import babel_locale_parse, posix_to_ldml
 
 from ..engine import decision as engine
@@ -550,11 +557,19 @@ class RelanceEngine(models.AbstractModel):
         lang = lang or get_lang(self.env)
         locale = locale or babel_locale_parse(lang.code)
         numbers = {}
+        lang_record = self.env["res.lang"].browse(lang.id)
 
         def format_number(value, digits=0):
             key = (value, digits)
             if key not in numbers:
-                numbers[key] = formatLang(self.env, value, digits=digits)
+                # formatLang(env, value, digits), without its get_lang per call
+                numbers[key] = lang_record.format(
+                    f"%.{digits}f",
+                    float_round(
+                        value, precision_digits=digits, rounding_method="HALF-EVEN"
+                    ),
+                    grouping=True,
+                )
             return numbers[key]
 
         day = (self.env._("%(count)s day"), self.env._("%(count)s days"))
@@ -563,11 +578,23 @@ class RelanceEngine(models.AbstractModel):
             self.env._("%(count)s settled invoices"),
         )
 
+        # the same few hundred quantities come back for thousands of items:
+        # babel's plural rule is evaluated once for each
+        quantities = {}
+
         def format_days(value, digits=0):
-            return words.quantity(locale, value, *day, format_number, digits)
+            key = ("days", value, digits)
+            if key not in quantities:
+                quantities[key] = words.quantity(
+                    locale, value, *day, format_number, digits
+                )
+            return quantities[key]
 
         def format_invoices(count):
-            return words.quantity(locale, count, *invoice, format_number)
+            key = ("invoices", count, 0)
+            if key not in quantities:
+                quantities[key] = words.quantity(locale, count, *invoice, format_number)
+            return quantities[key]
 
         return format_number, format_days, format_invoices
 

@@ -1268,11 +1268,22 @@ class RelanceReminderSend(models.AbstractModel):
             return False, printable, refused
         report_model = self.env["ir.actions.report"]
         report = report_model._get_report(LETTER_REPORT)
-        # every chunk at once, one wkhtmltopdf process per core
+        # every chunk at once, one wkhtmltopdf process per core; a chunk
+        # printed whole goes into the PDF whole (its fonts once, not per letter)
+        chunks = [
+            reminders.browse(chunk_ids)
+            for chunk_ids in split_every(chunk_size, printable.ids)
+        ]
         to_render = printable.filtered(lambda r: not r.letter_attachment_id)
-        letters = report_model._relance_render_letter_chunks(
-            report, split_every(chunk_size, to_render.ids)
+        letters, rendered = report_model._relance_render_letter_chunks(
+            report,
+            [
+                chunk.filtered(lambda r: not r.letter_attachment_id).ids
+                for chunk in chunks
+            ],
+            with_chunks=True,
         )
+        rendered = iter(rendered)
         if to_render:
             attachments = self.env["ir.attachment"].create(
                 [
@@ -1288,10 +1299,17 @@ class RelanceReminderSend(models.AbstractModel):
             )
             for reminder, attachment in zip(to_render, attachments, strict=True):
                 reminder.letter_attachment_id = attachment
-        pdfs = [
-            letters.get(reminder.id) or reminder.letter_attachment_id.raw
-            for reminder in printable
-        ]
+        pdfs = []
+        for chunk in chunks:
+            fresh = chunk.filtered(lambda r: r.id in letters)
+            whole = next(rendered) if fresh else None
+            if fresh == chunk:
+                pdfs.append(whole)
+            else:
+                pdfs += [
+                    letters.get(reminder.id) or reminder.letter_attachment_id.raw
+                    for reminder in chunk
+                ]
         letters_sent = printable.filtered(
             lambda r: r.letter_state == "to_print"
             or (not r.letter_state and "letter" in r.level_id._get_channels())

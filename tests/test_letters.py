@@ -290,6 +290,15 @@ class TestLetters(RelanceLetterCommon):
         for index, reminder in enumerate(reminders):
             self.assertIn(reminder.name, two[index])
             self.assertIn(f"Client Parallèle {index:02d}", two[index])
+        # a reprint mixing stored letters and a new one: the same pages again
+        reminders[4].letter_attachment_id.unlink()
+        pdf, printed, __ = self.env["relance.reminder.send"]._print_letters(
+            reminders, chunk_size=2
+        )
+        self.assertEqual(printed, reminders)
+        self.assertTrue(reminders[4].letter_attachment_id)
+        pages = PdfFileReader(io.BytesIO(pdf)).pages
+        self.assertEqual([" ".join(page.extract_text().split()) for page in pages], one)
         # by default, one process per core
         Param.set_param("account_relance.letter_processes", "")
         self.assertEqual(
