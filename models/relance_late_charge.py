@@ -1,7 +1,7 @@
 from datetime import date as date_cls
 from datetime import timedelta
 
-from odoo import api, models
+from odoo import Command, api, models
 
 
 class RelanceLateCharge(models.AbstractModel):
@@ -171,3 +171,60 @@ class RelanceLateCharge(models.AbstractModel):
         result["indemnity"] = currency.round(result["indemnity"])
         result["total"] = currency.round(result["interest"] + result["indemnity"])
         return result
+
+    @api.model
+    def _create_charges_invoice(self, reminder):
+        """Book the charges ``reminder`` claims on a draft invoice of its
+        customer (no VAT on either: interest and indemnity are not sales)."""
+        company = reminder.company_id
+        lines = []
+        for product, amount, label in (
+            (
+                company.relance_interest_product_id
+                or self.env.ref("account_relance.product_late_interest"),
+                reminder.charge_interest_amount,
+                self.env._(
+                    "Late-payment interest (reminder %(name)s)", name=reminder.name
+                ),
+            ),
+            (
+                company.relance_indemnity_product_id
+                or self.env.ref("account_relance.product_recovery_indemnity"),
+                reminder.charge_indemnity_amount,
+                self.env._(
+                    "Fixed recovery indemnity (reminder %(name)s)", name=reminder.name
+                ),
+            ),
+        ):
+            if reminder.currency_id.is_zero(amount):
+                continue
+            lines.append(
+                Command.create(
+                    {
+                        "product_id": product.id,
+                        "name": label,
+                        "quantity": 1,
+                        "price_unit": amount,
+                        "tax_ids": [Command.clear()],
+                    }
+                )
+            )
+        move = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "company_id": company.id,
+                "partner_id": reminder.partner_id.id,
+                "currency_id": reminder.currency_id.id,
+                "invoice_date": reminder.date,
+                "invoice_origin": reminder.name,
+                "invoice_line_ids": lines,
+            }
+        )
+        reminder.charges_move_id = move
+        reminder.message_post(
+            body=self.env._(
+                "Late-payment charges booked on the draft invoice %(move)s.",
+                move=move._get_html_link(),
+            )
+        )
+        return move

@@ -441,74 +441,7 @@ class RelanceReminder(models.Model):
             ).move_line_id
 
     def _inverse_move_line_ids(self):
-        lines = self.env["relance.reminder.line"]
-        vals_list = []
-        for reminder in self:
-            # sudo: the items' company is checked whatever the user may read
-            items = reminder.move_line_ids.sudo()
-            foreign = items.filtered(
-                lambda item, company=reminder.company_id: item.company_id != company
-            )
-            if foreign:
-                raise UserError(
-                    self.env._(
-                        "Reminder %(reminder)s can only list journal items of "
-                        "its company, %(company)s: %(items)s",
-                        reminder=reminder.display_name,
-                        company=reminder.company_id.name,
-                        items=", ".join(foreign.mapped("display_name")),
-                    )
-                )
-            others = items.filtered(
-                lambda item, customer=reminder.partner_id.commercial_partner_id: (
-                    item.partner_id.commercial_partner_id != customer
-                )
-            )
-            if others:
-                raise UserError(
-                    self.env._(
-                        "Reminder %(reminder)s can only list journal items of "
-                        "its customer, %(partner)s: %(items)s",
-                        reminder=reminder.display_name,
-                        partner=reminder.partner_id.display_name,
-                        items=", ".join(others.mapped("display_name")),
-                    )
-                )
-            listed = reminder.line_ids.move_line_id
-            closed = (items - listed.sudo()).filtered(
-                lambda item: item.parent_state != "posted"
-                or item.reconciled
-                or item.currency_id.is_zero(item.amount_residual_currency)
-            )
-            if closed:
-                raise UserError(
-                    self.env._(
-                        "Reminder %(reminder)s cannot list %(items)s: nothing is "
-                        "left to pay on them (paid, cancelled or not posted).",
-                        reminder=reminder.display_name,
-                        items=", ".join(closed.mapped("display_name")),
-                    )
-                )
-            lines |= reminder.line_ids.filtered(
-                lambda line, items=reminder.move_line_ids: line.move_line_id
-                not in items
-                and not line.left_out
-            )
-            date = reminder.date or fields.Date.context_today(reminder)
-            vals_list += [
-                {
-                    "reminder_id": reminder.id,
-                    "move_line_id": item.id,
-                    "date_maturity": item.date_maturity or item.date,
-                    "amount_residual": item.amount_residual_currency,
-                    "days_overdue": (date - (item.date_maturity or item.date)).days,
-                }
-                for item in reminder.move_line_ids - listed
-            ]
-        # sudo: reminder lines are snapshots nobody writes directly (read
-        # only for every group); the reminder's items were checked above
-        lines.sudo().unlink()
-        self.env["relance.reminder.line"].sudo().create(vals_list)
+        self.env["relance.reminder.line"]._set_reminder_items(self)
 
     def _search_move_line_ids(self, operator, value):
         return [("line_ids.move_line_id", operator, value)]
@@ -599,7 +532,7 @@ class RelanceReminder(models.Model):
     def write(self, vals):
         self._check_frozen(vals)
         if vals.get("line_ids"):
-            vals = self._remove_lines(vals)
+            vals = self.env["relance.reminder.line"]._remove_from_reminders(self, vals)
         # the customer's chatter follows the email's real outcome
         emailed = self.browse()
         if vals.get("email_state") in ("sent", "error"):
@@ -622,32 +555,6 @@ class RelanceReminder(models.Model):
             # the day's work: a reviewed reminder, a printed letter
             self.env["relance.work"]._close_done_activities(self)
         return res
-
-    def _remove_lines(self, vals):
-        """Removing a line from a reminder to review (the form's list) drops
-        its item: lines are read only for every group, so the commands that
-        delete them are carried out here, on this reminder's lines only."""
-        removed = [
-            command[1]
-            for command in vals["line_ids"]
-            if command[0] in (Command.DELETE, Command.UNLINK)
-        ]
-        if not removed:
-            return vals
-        # sudo: lines are written by the addon only; these are the lines of
-        # reminders the user may write, still to review (_check_frozen)
-        self.line_ids.sudo().browse(removed).filtered(
-            lambda line: line.reminder_id in self
-        ).unlink()
-        vals = dict(vals)
-        vals["line_ids"] = [
-            command
-            for command in vals["line_ids"]
-            if command[0] not in (Command.DELETE, Command.UNLINK)
-        ]
-        if not vals["line_ids"]:
-            del vals["line_ids"]
-        return vals
 
     def _is_frozen(self):
         """Whether the reminder was reviewed or went out, in part: its
@@ -1066,7 +973,7 @@ class RelanceReminder(models.Model):
                         name=reminder.name,
                     )
                 )
-            moves |= reminder._create_charges_invoice()
+            moves |= self.env["relance.late.charge"]._create_charges_invoice(reminder)
         action = self.env["ir.actions.actions"]._for_xml_id(
             "account.action_move_out_invoice_type"
         )
@@ -1277,59 +1184,6 @@ class RelanceReminder(models.Model):
         return LateCharge._get_charges(
             self.move_line_ids, self.date, currency=self.currency_id
         )
-
-    def _create_charges_invoice(self):
-        self.ensure_one()
-        company = self.company_id
-        lines = []
-        for product, amount, label in (
-            (
-                company.relance_interest_product_id
-                or self.env.ref("account_relance.product_late_interest"),
-                self.charge_interest_amount,
-                self.env._("Late-payment interest (reminder %(name)s)", name=self.name),
-            ),
-            (
-                company.relance_indemnity_product_id
-                or self.env.ref("account_relance.product_recovery_indemnity"),
-                self.charge_indemnity_amount,
-                self.env._(
-                    "Fixed recovery indemnity (reminder %(name)s)", name=self.name
-                ),
-            ),
-        ):
-            if self.currency_id.is_zero(amount):
-                continue
-            lines.append(
-                Command.create(
-                    {
-                        "product_id": product.id,
-                        "name": label,
-                        "quantity": 1,
-                        "price_unit": amount,
-                        "tax_ids": [Command.clear()],
-                    }
-                )
-            )
-        move = self.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "company_id": company.id,
-                "partner_id": self.partner_id.id,
-                "currency_id": self.currency_id.id,
-                "invoice_date": self.date,
-                "invoice_origin": self.name,
-                "invoice_line_ids": lines,
-            }
-        )
-        self.charges_move_id = move
-        self.message_post(
-            body=self.env._(
-                "Late-payment charges booked on the draft invoice %(move)s.",
-                move=move._get_html_link(),
-            )
-        )
-        return move
 
     def _get_previous_reminders(self):
         """The customer's earlier reminders that went out, oldest first."""

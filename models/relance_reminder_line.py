@@ -1,5 +1,5 @@
-from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 
@@ -131,3 +131,109 @@ class RelanceReminderLine(models.Model):
             )
         for line in self:
             line.previous_level_id = levels.get(line._origin.id)
+
+    # ------------------------------------------------------------------
+    # WRITTEN BY THE REMINDER (lines are read only for every group)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _set_reminder_items(self, reminders):
+        """Give ``reminders`` one line per item of their ``move_line_ids``
+        (the inverse of that field, for reminders made or edited by hand):
+        items of their own company and customer, with something left to pay.
+        Lines of items no longer listed go; lines left out stay."""
+        lines = self.env["relance.reminder.line"]
+        vals_list = []
+        for reminder in reminders:
+            # sudo: the items' company is checked whatever the user may read
+            items = reminder.move_line_ids.sudo()
+            foreign = items.filtered(
+                lambda item, company=reminder.company_id: item.company_id != company
+            )
+            if foreign:
+                raise UserError(
+                    self.env._(
+                        "Reminder %(reminder)s can only list journal items of "
+                        "its company, %(company)s: %(items)s",
+                        reminder=reminder.display_name,
+                        company=reminder.company_id.name,
+                        items=", ".join(foreign.mapped("display_name")),
+                    )
+                )
+            others = items.filtered(
+                lambda item, customer=reminder.partner_id.commercial_partner_id: (
+                    item.partner_id.commercial_partner_id != customer
+                )
+            )
+            if others:
+                raise UserError(
+                    self.env._(
+                        "Reminder %(reminder)s can only list journal items of "
+                        "its customer, %(partner)s: %(items)s",
+                        reminder=reminder.display_name,
+                        partner=reminder.partner_id.display_name,
+                        items=", ".join(others.mapped("display_name")),
+                    )
+                )
+            listed = reminder.line_ids.move_line_id
+            closed = (items - listed.sudo()).filtered(
+                lambda item: item.parent_state != "posted"
+                or item.reconciled
+                or item.currency_id.is_zero(item.amount_residual_currency)
+            )
+            if closed:
+                raise UserError(
+                    self.env._(
+                        "Reminder %(reminder)s cannot list %(items)s: nothing is "
+                        "left to pay on them (paid, cancelled or not posted).",
+                        reminder=reminder.display_name,
+                        items=", ".join(closed.mapped("display_name")),
+                    )
+                )
+            lines |= reminder.line_ids.filtered(
+                lambda line, items=reminder.move_line_ids: line.move_line_id
+                not in items
+                and not line.left_out
+            )
+            date = reminder.date or fields.Date.context_today(reminder)
+            vals_list += [
+                {
+                    "reminder_id": reminder.id,
+                    "move_line_id": item.id,
+                    "date_maturity": item.date_maturity or item.date,
+                    "amount_residual": item.amount_residual_currency,
+                    "days_overdue": (date - (item.date_maturity or item.date)).days,
+                }
+                for item in reminder.move_line_ids - listed
+            ]
+        # sudo: reminder lines are snapshots nobody writes directly (read
+        # only for every group); the reminder's items were checked above
+        lines.sudo().unlink()
+        self.env["relance.reminder.line"].sudo().create(vals_list)
+
+    @api.model
+    def _remove_from_reminders(self, reminders, vals):
+        """Removing a line from a reminder to review (the form's list) drops
+        its item: lines are read only for every group, so the commands that
+        delete them are carried out here, on this reminder's lines only."""
+        removed = [
+            command[1]
+            for command in vals["line_ids"]
+            if command[0] in (Command.DELETE, Command.UNLINK)
+        ]
+        if not removed:
+            return vals
+        # sudo: lines are written by the addon only; these are the lines of
+        # reminders the user may write, still to review (_check_frozen)
+        reminders.line_ids.sudo().browse(removed).filtered(
+            lambda line: line.reminder_id in reminders
+        ).unlink()
+        vals = dict(vals)
+        vals["line_ids"] = [
+            command
+            for command in vals["line_ids"]
+            if command[0] not in (Command.DELETE, Command.UNLINK)
+        ]
+        if not vals["line_ids"]:
+            del vals["line_ids"]
+        return vals
