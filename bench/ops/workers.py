@@ -95,7 +95,7 @@ def _setup(env):
     )
     paused = env["ir.cron"].search([("active", "=", True)]) - ours
     paused.active = False
-    ours.write({"active": True, "nextcall": fields.Datetime.now()})
+    ours.active = True
     calendars = {c.id: c.resource_calendar_id.id for c in env.companies}
     env.companies.resource_calendar_id = False
     return plan, reminders, ours, paused, calendars
@@ -114,8 +114,21 @@ def _cleanup(env, plan, reminders, paused, calendars):
         company.resource_calendar_id = calendars.get(company.id)
 
 
+def _conf_file():
+    """The configuration file the bench runs with (``bench.py run --conf``)."""
+    if config.get("config"):
+        return config["config"]
+    argv = sys.argv
+    for index, arg in enumerate(argv):
+        if arg == "--conf":
+            return argv[index + 1]
+        if arg.startswith("--conf="):
+            return arg.split("=", 1)[1]
+    raise RuntimeError("bench: no configuration file to start the servers with")
+
+
 def _start_servers(db, logdir):
-    odoo_bin = Path(odoo.__file__).resolve().parent.parent / "odoo-bin"
+    odoo_bin = Path(next(iter(odoo.__path__))).resolve().parent / "odoo-bin"
     processes = []
     for number in range(SERVERS):
         log = Path(logdir) / f"server{number}.log"
@@ -125,7 +138,7 @@ def _start_servers(db, logdir):
                     sys.executable,
                     str(odoo_bin),
                     "-c",
-                    config["config"],
+                    _conf_file(),
                     "-d",
                     db,
                     "--db-filter",
@@ -239,53 +252,58 @@ def _two_workers(env):
         plan, reminders, crons, paused, calendars = _setup(wenv)
         reminder_ids, cron_ids = reminders.ids, crons.ids
         cr.commit()
-    with tempfile.TemporaryDirectory(prefix="relance_workers_") as logdir:
-        processes = _start_servers(db, logdir)
-        try:
-            _wait_for_crons(logdir, SERVERS, time.monotonic() + 120)
-            with registry.cursor() as cr:
-                cr.execute("SELECT now() AT TIME ZONE 'UTC'")
-                (started,) = cr.fetchone()
-                wenv = api.Environment(cr, SUPERUSER_ID, {})
-                wenv.ref("account_relance.ir_cron_relance_send_reminders")._trigger()
-                cr.commit()
-            t0 = time.monotonic()
-            deadline = t0 + TIMEOUT
-            done_at = None
-            while time.monotonic() < deadline:
-                time.sleep(0.2)
+    try:
+        with tempfile.TemporaryDirectory(prefix="relance_workers_") as logdir:
+            processes = _start_servers(db, logdir)
+            try:
+                _wait_for_crons(logdir, SERVERS, time.monotonic() + 120)
                 with registry.cursor() as cr:
-                    missing, attempted, *_rest = _figures(
-                        cr, reminder_ids, cron_ids, started
-                    )
-                if attempted == len(reminder_ids) and not missing:
-                    done_at = time.monotonic()
-                    break
-            # let both jobs finish their last batch before counting
-            time.sleep(2)
-            with registry.cursor() as cr:
-                figures = _figures(cr, reminder_ids, cron_ids, started)
-        finally:
-            for process in processes:
-                process.terminate()
-            for process in processes:
-                try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-        errors = "".join(
-            path.read_text(errors="ignore") for path in Path(logdir).glob("server*.log")
-        )
-    with registry.cursor() as cr:
-        wenv = api.Environment(cr, SUPERUSER_ID, {})
-        _cleanup(
-            wenv,
-            wenv["relance.plan"].browse(plan.id),
-            wenv["relance.reminder"].browse(reminder_ids),
-            wenv["ir.cron"].browse(paused.ids),
-            calendars,
-        )
-        cr.commit()
+                    cr.execute("SELECT now() AT TIME ZONE 'UTC'")
+                    (started,) = cr.fetchone()
+                    wenv = api.Environment(cr, SUPERUSER_ID, {})
+                    wenv.ref(
+                        "account_relance.ir_cron_relance_send_reminders"
+                    )._trigger()
+                    cr.commit()
+                t0 = time.monotonic()
+                deadline = t0 + TIMEOUT
+                done_at = None
+                while time.monotonic() < deadline:
+                    time.sleep(0.2)
+                    with registry.cursor() as cr:
+                        missing, attempted, *_rest = _figures(
+                            cr, reminder_ids, cron_ids, started
+                        )
+                    if attempted == len(reminder_ids) and not missing:
+                        done_at = time.monotonic()
+                        break
+                # let both jobs finish their last batch before counting
+                time.sleep(2)
+                with registry.cursor() as cr:
+                    figures = _figures(cr, reminder_ids, cron_ids, started)
+            finally:
+                for process in processes:
+                    process.terminate()
+                for process in processes:
+                    try:
+                        process.wait(timeout=30)
+                    except subprocess.TimeoutExpired:
+                        process.kill()
+            errors = "".join(
+                path.read_text(errors="ignore")
+                for path in Path(logdir).glob("server*.log")
+            )
+    finally:
+        with registry.cursor() as cr:
+            wenv = api.Environment(cr, SUPERUSER_ID, {})
+            _cleanup(
+                wenv,
+                wenv["relance.plan"].browse(plan.id),
+                wenv["relance.reminder"].browse(reminder_ids),
+                wenv["ir.cron"].browse(paused.ids),
+                calendars,
+            )
+            cr.commit()
     missing, _attempted, messages_twice, mails_twice, split = figures
     elapsed = (done_at or time.monotonic()) - t0
     failures = errors.count(" ERROR ")
