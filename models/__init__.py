@@ -26,3 +26,4 @@ from . import account_payment
 from . import ir_actions_report
 from . import mail_mail
 from . import sms_sms
+from . import ir_qweb

@@ -242,12 +242,20 @@ class RelanceReminderSend(models.AbstractModel):
         return claimed
 
     @api.model
-    def _cron_send_reminders(self, batch_size=100):
+    def _cron_send_reminders(self, batch_size=100, helper=False):
         """Daily: send the reminders of automatic levels, retry errors, read
         the outcome of queued emails and SMS, send thank-you emails.  Each
         batch is claimed (``_claim``): two workers running the job at once
-        share the reminders, never send one twice."""
+        share the reminders, never send one twice.
+
+        Odoo runs one job in one cron worker at a time: with more than one
+        batch to send, this job triggers the helper jobs (``helper=True``,
+        the *second worker* scheduled action and its copies), which only
+        send, so that the other cron workers share the day's sending."""
         Reminder = self.env["relance.reminder"]
+        if helper:
+            self._send_due_reminders(batch_size)
+            return
         waiting = self._claim(
             Reminder.search(
                 [
@@ -263,6 +271,26 @@ class RelanceReminderSend(models.AbstractModel):
         waiting._update_state_from_channels()
         self.env["account.move"]._relance_send_thank_you_pending()
 
+        if Reminder.search_count(self._get_due_reminder_domain()) > batch_size:
+            self._get_helper_crons()._trigger()
+        self._send_due_reminders(batch_size)
+
+    @api.model
+    def _get_helper_crons(self):
+        """The scheduled actions that help this job send (``helper=True``)."""
+        # sudo: the daily job's own scheduled actions, whoever runs it
+        return (
+            self.env["ir.cron"]
+            .sudo()
+            .search([("code", "=like", "%_cron_send_reminders(helper=True)%")])
+        )
+
+    @api.model
+    def _send_due_reminders(self, batch_size):
+        """Send the due reminders batch by batch, each batch claimed and
+        committed: several workers running this at once each take the
+        first reminders no other holds."""
+        Reminder = self.env["relance.reminder"]
         domain = self._get_due_reminder_domain()
         cron = self.env["ir.cron"]
         while True:
@@ -272,7 +300,14 @@ class RelanceReminderSend(models.AbstractModel):
             # the commit gives the claim a fresh snapshot
             cron._commit_progress(remaining=len(due))
             # the first reminders no other worker holds
-            batch = self._claim(due, limit=batch_size)
+            try:
+                with self.env.cr.savepoint():
+                    batch = self._claim(due, limit=batch_size)
+            except psycopg2.errors.SerializationFailure:
+                # another worker sent some of them since the search: read
+                # the due reminders again, on a fresh snapshot
+                cron._commit_progress()
+                continue
             if not batch:
                 break
             self._send_reminders(batch)
@@ -452,7 +487,10 @@ class RelanceReminderSend(models.AbstractModel):
         subtype_id = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment")
         self._ensure_portal_tokens(reminders.move_line_ids.move_id)
         subjects = template._render_field("subject", reminders.ids, compute_lang=True)
-        bodies = template._render_field("body_html", reminders.ids, compute_lang=True)
+        # the body compiled once for the batch (see ir.qweb._compile)
+        bodies = template.with_context(relance_qweb_cache={})._render_field(
+            "body_html", reminders.ids, compute_lang=True
+        )
         senders = (
             template._render_field("email_from", reminders.ids)
             if template.email_from
@@ -612,22 +650,30 @@ class RelanceReminderSend(models.AbstractModel):
         at once after the commit when the batch is small, as Odoo does."""
         Followers = self.env["mail.followers"]
         all_pids = {pid for vals in vals_list for pid in vals["partner_ids"]}
-        data = Followers._get_recipient_data(
-            reminders, "comment", vals_list[0]["subtype_id"], list(all_pids)
-        )
+        subtype_id = vals_list[0]["subtype_id"]
+        # the followers of every reminder, then every recipient: two queries
+        followers = Followers._get_recipient_data(reminders, "comment", subtype_id)
+        partners = Followers._get_recipient_data(
+            None, "comment", subtype_id, list(all_pids)
+        ).get(0, {})
         mail_values, notif_specs, inbox_values = [], [], []
         references = self._get_email_references(reminders, messages)
         for reminder, message, vals in zip(reminders, messages, vals_list, strict=True):
             reminder = reminder._fallback_lang()
             pids = set(vals["partner_ids"])
             author = reminder._message_compute_real_author(vals["author_id"])
+            record_data = {
+                pid: pdata
+                for pid, pdata in followers.get(reminder.id, {}).items()
+                if pid
+            }
+            for pid in pids:
+                if pid not in record_data and pid in partners:
+                    record_data[pid] = partners[pid]
             recipients_data = [
                 pdata
-                for pid, pdata in data.get(reminder.id, {}).items()
-                if pid
-                and pid != author.id
-                and pdata["active"] is not False
-                and (pid in pids or pdata["is_follower"])
+                for pid, pdata in record_data.items()
+                if pid != author.id and pdata["active"] is not False
             ]
             inbox_values += [
                 {

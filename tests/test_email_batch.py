@@ -251,3 +251,28 @@ class TestEmailBatch(SmsQueueMixin, RealSmtpMixin, AccountTestInvoicingCommon):
             self.assertIn(reminder.move_line_ids.move_id.name, body)
         self.assertEqual(set(reminders.mapped("state")), {"sent"})
         self.assertEqual(set(reminders.mapped("email_state")), {"sent"})
+
+    def test_daily_job_calls_its_helper(self):
+        """More than one batch due: the daily job triggers its helper, so that
+        a second cron worker shares the sending; the helper only sends."""
+        helper = self.env.ref("account_relance.ir_cron_relance_send_reminders_helper")
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        Trigger.search([("cron_id", "=", helper.id)]).unlink()
+        reminders = self._reminders(3)
+        send = self.env["relance.reminder.send"].with_context(
+            mail_notify_force_send=False
+        )
+        self.assertEqual(send._get_helper_crons(), helper)
+        with self.enter_registry_test_mode(), self.registry.cursor() as cr:
+            send.with_env(send.env(cr=cr))._cron_send_reminders(batch_size=2)
+        self.assertTrue(Trigger.search([("cron_id", "=", helper.id)]))
+        reminders.invalidate_recordset()
+        self.assertEqual(set(reminders.mapped("email_state")), {"queued"})
+
+        Trigger.search([("cron_id", "=", helper.id)]).unlink()
+        more = self._reminders(1, offset=3)
+        with self.enter_registry_test_mode(), self.registry.cursor() as cr:
+            send.with_env(send.env(cr=cr))._cron_send_reminders(batch_size=2)
+        self.assertFalse(Trigger.search([("cron_id", "=", helper.id)]), "one batch")
+        more.invalidate_recordset()
+        self.assertEqual(more.email_state, "queued")
