@@ -1,6 +1,6 @@
 # The two commands of the README.  Both set everything up on a machine that
 # has Odoo 19.0 at ODOO_PATH (default /opt/odoo).
-.PHONY: demo test lint bench screenshots
+.PHONY: demo test lint bench crash screenshots
 
 demo:
 	bash dev/demo.sh
@@ -13,3 +13,6 @@ lint:
 
 bench:
 	bash bench/run.sh $(ARGS)
+
+crash:
+	bash bench/crash.sh $(ARGS)

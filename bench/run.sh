@@ -16,6 +16,7 @@
 # `bench/run.sh slope SMALL.json LARGE.json [--json FILE]`: the ratios between
 # two runs at two scales.
 source "$(dirname "$0")/../dev/common.sh"
+source "$(dirname "$0")/template.sh"
 if [ "${1:-}" = slope ]; then
     shift
     exec "$PY" "$ROOT/bench/bench.py" slope "$@"
@@ -58,27 +59,7 @@ peer=$(ensure_oca_peer | tail -n 1)
 conf=$LOCAL/odoo-bench.conf
 write_odoo_conf "$conf" "$peer"
 
-version=$(sed -n 's/^GENERATOR_VERSION = \([0-9]*\)$/\1/p' tools/dataset.py)
-suffix=$([ "$seed" = 42 ] || echo "_s$seed")
-tmpl=relance_bench_${scale}_v${version}${suffix}
-ready() {
-    db_exists "$1" && [ -n "$(psql -d "$1" -tAc \
-        "SELECT 1 FROM ir_config_parameter WHERE key='account_relance.bench_dataset'" 2>/dev/null)" ]
-}
-if [ $regenerate = 1 ] || ! ready "$tmpl"; then
-    base=$(ensure_base_template "$conf")
-    copy_db "$base" "$tmpl"
-    log "installing account_relance and account_credit_control in $tmpl"
-    odoo "$conf" -d "$tmpl" -i account_relance,account_credit_control --stop-after-init \
-        --log-level=warn 2>&1 | grep -v "Running as user 'root'" || true
-    log "generating the dataset: $scale invoices (seed $seed)"
-    start=$(date +%s)
-    PYTHONPATH=$ODOO_PATH "$PY" bench/bench.py generate --conf "$conf" --db "$tmpl" \
-        --scale "$scale" --seed "$seed" || die "the dataset generation failed"
-    log "dataset generated in $(( $(date +%s) - start )) s (load: $(cut -d' ' -f1-3 /proc/loadavg))"
-    # planner statistics, as autovacuum would gather them on a live database
-    psql -d "$tmpl" -qc "VACUUM ANALYZE"
-fi
+tmpl=$(ensure_bench_template "$conf" "$scale" "$seed" "$regenerate")
 [ $generate_only = 0 ] || exit 0
 
 db=${tmpl}_run
