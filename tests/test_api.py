@@ -173,23 +173,37 @@ class TestApi(ReminderEngineCommon, HttpCase):
         self.assertIn("Only a reminder administrator", fault.exception.faultString)
 
     def test_buttons_that_returned_none(self):
-        """Making a plan the default: the method returned None, a Fault over
-        XML-RPC although the plan had become the default."""
-        admin = self.env.ref("base.user_admin")
-        admin.write({"company_ids": [Command.link(self.company.id)]})
-        admin.company_id = self.company
+        """Making a plan the default, posting a customer payment: their
+        methods returned None, a Fault over XML-RPC although the action ran."""
+        # the accountant of the test company (an accounting administrator)
+        admin = self.env.user
         plan = self.plan.copy({"name": "Other plan", "is_default": False})
+        payment = self.env["account.payment"].create(
+            {
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "partner_id": self.customer.id,
+                "amount": 100.0,
+                "journal_id": self.company_data["default_journal_bank"].id,
+            }
+        )
         key = self._api_key(admin)
+        self.env.flush_all()  # the server reads the database
         models = xmlrpc.client.ServerProxy(f"{self.base_url()}/xmlrpc/2/object")
 
         def call(model, method, ids):
-            return models.execute_kw(get_db_name(), admin.id, key, model, method, [ids])
+            context = {"allowed_company_ids": self.company.ids}
+            return models.execute_kw(
+                get_db_name(), admin.id, key, model, method, [ids], {"context": context}
+            )
 
         with (
             self.allow_requests(all_requests=True),
             self.assertLogs(XMLRPC_LOGGER, "WARNING"),
         ):
             self.assertIs(call("relance.plan", "action_set_default", plan.ids), True)
+            self.assertIs(call("account.payment", "action_post", payment.ids), True)
         self.env.invalidate_all()
         self.assertTrue(plan.is_default)
         self.assertFalse(self.plan.is_default)
+        self.assertIn(payment.state, ("in_process", "paid"))
