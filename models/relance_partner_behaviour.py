@@ -414,38 +414,47 @@ rl AS (
        AND aml.parent_state = 'posted'
        %(scope_lines)s
 ),
-item AS (
-    SELECT rl.company_id, rl.partner_id, rl.balance AS amount, rl.date_due,
-           rl.date_from,
-           CASE WHEN rl.reconciled THEN rec.date_settled
-                ELSE GREATEST(rec.date_settled, pay.date_paid)
-           END AS date_settled,
-           rl.reconciled OR pay.date_paid IS NOT NULL AS settled
-      FROM rl
-      LEFT JOIN LATERAL (
-            SELECT COALESCE(
-                       MAX(cp.date) FILTER (
-                           WHERE cp.journal_id <> rl.exchange_journal_id),
-                       MAX(cp.date)) AS date_settled
-              FROM account_partial_reconcile apr
-              JOIN account_move_line cp ON cp.id = apr.credit_move_id
-             WHERE apr.debit_move_id = rl.id
-               AND cp.move_id <> rl.move_id
-               AND cp.parent_state = 'posted'
-           ) rec ON TRUE
-      LEFT JOIN LATERAL (
-            SELECT MAX(ap.date) AS date_paid
-              FROM account_move__account_payment rel
-              JOIN account_payment ap ON ap.id = rel.payment_id
-             WHERE rel.invoice_id = rl.move_id
-               AND ap.move_id IS NULL
-               AND ap.state IN ('in_process', 'paid')
-               AND NOT rl.reconciled
-               AND rl.payment_state IN %(in_payment_states)s
-           ) pay ON TRUE
+measured AS (
+    SELECT * FROM rl
      WHERE rl.move_type IN %(invoice_types)s
        AND rl.balance > 0
        AND (rl.reconciled OR rl.payment_state IN %(in_payment_states)s)
+),
+-- the latest counterpart of each measured item (outside the exchange
+-- difference journal when there is another), grouped in one pass: a lateral
+-- subquery per item turns into 150,000 probes at 200,000 invoices
+rec AS (
+    SELECT it.id,
+           COALESCE(MAX(cp.date) FILTER (
+                        WHERE cp.journal_id <> it.exchange_journal_id),
+                    MAX(cp.date)) AS date_settled
+      FROM measured it
+      JOIN account_partial_reconcile apr ON apr.debit_move_id = it.id
+      JOIN account_move_line cp ON cp.id = apr.credit_move_id
+     WHERE cp.move_id <> it.move_id
+       AND cp.parent_state = 'posted'
+     GROUP BY it.id
+),
+pay AS (
+    SELECT rel.invoice_id AS move_id, MAX(ap.date) AS date_paid
+      FROM account_move__account_payment rel
+      JOIN account_payment ap ON ap.id = rel.payment_id
+     WHERE ap.move_id IS NULL
+       AND ap.state IN ('in_process', 'paid')
+     GROUP BY rel.invoice_id
+),
+item AS (
+    SELECT it.company_id, it.partner_id, it.balance AS amount, it.date_due,
+           it.date_from,
+           CASE WHEN it.reconciled THEN rec.date_settled
+                ELSE GREATEST(rec.date_settled, pay.date_paid)
+           END AS date_settled,
+           it.reconciled OR pay.date_paid IS NOT NULL AS settled
+      FROM measured it
+      LEFT JOIN rec ON rec.id = it.id
+      LEFT JOIN pay ON pay.move_id = it.move_id
+                   AND NOT it.reconciled
+                   AND it.payment_state IN %(in_payment_states)s
 ),
 settled AS (
     SELECT company_id, partner_id, amount, date_settled - date_due AS delay
