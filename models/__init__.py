@@ -4,6 +4,7 @@ from . import relance_reminder
 from . import relance_reminder_line
 from . import relance_engine
 from . import relance_reminder_send
+from . import relance_reminder_post
 from . import relance_reminder_outbox
 from . import relance_partner_behaviour
 from . import relance_dispute_reason

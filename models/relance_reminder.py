@@ -1034,7 +1034,7 @@ class RelanceReminder(models.Model):
     def _notify_by_email_get_base_mail_values(
         self, message, recipients_data, additional_values=None
     ):
-        """In a batch of emails (``relance.reminder.send._notify_emails``),
+        """In a batch of emails (``relance.reminder.post._notify_emails``),
         the References header was read for the whole batch at once: the
         same values as Odoo's, without one search of the thread per email."""
         references = self.env.context.get("relance_email_references")
