@@ -1122,53 +1122,10 @@ class RelanceReminder(models.Model):
         return self.env["relance.reminder.send"]._send_reminders(self)
 
     def _get_email_lines(self):
-        """One dict per listed item, for the email and SMS templates: the
-        invoices due, then the credit notes and payments that reduce the
-        amount due (negative, marked as such, without a payment link)."""
+        """The lines of the email and SMS templates
+        (``relance.reminder.post._get_email_lines``)."""
         self.ensure_one()
-        today = self.date or fields.Date.context_today(self)
-        kinds = {
-            "out_refund": self.env._("Credit note"),
-            "entry": self.env._("Payment"),
-        }
-        lines = []
-        for aml in self.move_line_ids.sorted(
-            lambda line: (
-                line.amount_residual_currency < 0,
-                line.date_maturity or today,
-            )
-        ):
-            move = aml.move_id
-            due = aml.date_maturity or move.invoice_date_due or move.date
-            credit = aml.amount_residual_currency < 0
-            if credit:
-                due = False
-            pay_url = False
-            if (
-                not credit
-                and move.move_type in ("out_invoice", "out_receipt")
-                and move.access_url
-                and move.access_url != "#"
-            ):
-                pay_url = move.get_base_url() + move.get_portal_url()
-            lines.append(
-                {
-                    "name": move.name,
-                    "kind": kinds.get(move.move_type, kinds["entry"])
-                    if credit
-                    else self.env._("Invoice"),
-                    "credit": credit,
-                    "date": move.invoice_date or move.date,
-                    "date_due": due,
-                    "residual": aml.amount_residual_currency,
-                    "currency": aml.currency_id or self.currency_id,
-                    "days_late": max((today - due).days, 0)
-                    if due and not credit
-                    else 0,
-                    "pay_url": pay_url,
-                }
-            )
-        return lines
+        return self.env["relance.reminder.post"]._get_email_lines(self)
 
     def _get_late_charges(self):
         """The charges this reminder claims (an empty result when none)."""

@@ -7,7 +7,7 @@ and the emails and SMS leave through Odoo's own queues."""
 
 from markupsafe import escape
 
-from odoo import Command, api, models
+from odoo import Command, api, fields, models
 from odoo.tools import SQL, clean_context, html2plaintext
 
 
@@ -289,6 +289,55 @@ class RelanceReminderPost(models.AbstractModel):
         if force_send and len(mails) < limit:
             mails.send_after_commit()
         return mails
+
+    @api.model
+    def _get_email_lines(self, reminder):
+        """One dict per listed item, for the email and SMS templates: the
+        invoices due, then the credit notes and payments that reduce the
+        amount due (negative, marked as such, without a payment link)."""
+        today = reminder.date or fields.Date.context_today(self)
+        kinds = {
+            "out_refund": self.env._("Credit note"),
+            "entry": self.env._("Payment"),
+        }
+        lines = []
+        for aml in reminder.move_line_ids.sorted(
+            lambda line: (
+                line.amount_residual_currency < 0,
+                line.date_maturity or today,
+            )
+        ):
+            move = aml.move_id
+            due = aml.date_maturity or move.invoice_date_due or move.date
+            credit = aml.amount_residual_currency < 0
+            if credit:
+                due = False
+            pay_url = False
+            if (
+                not credit
+                and move.move_type in ("out_invoice", "out_receipt")
+                and move.access_url
+                and move.access_url != "#"
+            ):
+                pay_url = move.get_base_url() + move.get_portal_url()
+            lines.append(
+                {
+                    "name": move.name,
+                    "kind": kinds.get(move.move_type, kinds["entry"])
+                    if credit
+                    else self.env._("Invoice"),
+                    "credit": credit,
+                    "date": move.invoice_date or move.date,
+                    "date_due": due,
+                    "residual": aml.amount_residual_currency,
+                    "currency": aml.currency_id or reminder.currency_id,
+                    "days_late": max((today - due).days, 0)
+                    if due and not credit
+                    else 0,
+                    "pay_url": pay_url,
+                }
+            )
+        return lines
 
     @api.model
     def _post_sms(self, template, reminders, numbers):
