@@ -74,9 +74,13 @@ class AccountMoveLine(models.Model):
     @api.model
     def _relance_registered_sql(self, item_ids):
         """What payments registered without a journal entry already cover of
-        the journal items that the subquery ``item_ids`` (SQL) selects: one
-        row per covered item, ``move_line_id`` and ``covered`` (in the
-        item's currency, at most its residual).
+        the invoices of the journal items that the subquery ``item_ids``
+        (SQL) selects: one row per covered installment of those invoices,
+        ``move_line_id`` and ``covered`` (in the item's currency, at most its
+        residual).  Join it on ``move_line_id``: it is not filtered on the
+        items themselves again, which PostgreSQL, misjudging how many
+        installments are covered, did by comparing every pair (11 s at
+        200,000 invoices).
 
         Odoo 19 can register a payment with no journal entry (a journal
         without outstanding account): it only links the payment to the
@@ -119,7 +123,7 @@ class AccountMoveLine(models.Model):
             SELECT id AS move_line_id,
                    LEAST(residual, left_to_cover) AS covered
               FROM installment
-             WHERE left_to_cover > 0 AND id IN (%(item_ids)s)
+             WHERE left_to_cover > 0
             """,
             item_ids=item_ids,
         )

@@ -708,6 +708,34 @@ class RelanceEngine(models.AbstractModel):
         self.env["relance.reminder.line"].flush_model(
             ["move_line_id", "reminder_id", "level_id"]
         )
+        # the open items of the company on that day
+        where = SQL(
+            """
+            aml.company_id = %(company_id)s
+            -- uses the index account_move_line_relance_open_items_idx
+            AND aml.account_id = ANY(ARRAY(
+                    SELECT id FROM account_account
+                     WHERE account_type = 'asset_receivable'))
+            AND aml.reconciled IS NOT TRUE
+            AND aml.parent_state = 'posted'
+            AND aml.amount_residual_currency != 0
+            AND aml.date <= %(date)s
+            """,
+            company_id=company.id,
+            date=date,
+        )
+        # What registered payments cover, read first and joined as a list:
+        # PostgreSQL cannot foresee how many installments they cover, and
+        # joined as a subquery it compared every item with every covered
+        # installment (11 s at 200,000 invoices, 0.1 s this way).
+        covered = self.env.execute_query(
+            SQL(
+                "SELECT move_line_id, covered FROM (%s) AS registered",
+                self.env["account.move.line"]._relance_registered_sql(
+                    SQL("SELECT aml.id FROM account_move_line aml WHERE %s", where)
+                ),
+            )
+        )
         return self.env.execute_query_dict(
             SQL(
                 """
@@ -718,15 +746,7 @@ class RelanceEngine(models.AbstractModel):
                            aml.amount_residual_currency AS residual,
                            aml.no_followup
                       FROM account_move_line aml
-                     WHERE aml.company_id = %(company_id)s
-                       -- uses the index account_move_line_relance_open_items_idx
-                       AND aml.account_id = ANY(ARRAY(
-                               SELECT id FROM account_account
-                                WHERE account_type = 'asset_receivable'))
-                       AND aml.reconciled IS NOT TRUE
-                       AND aml.parent_state = 'posted'
-                       AND aml.amount_residual_currency != 0
-                       AND aml.date <= %(date)s
+                     WHERE %(where)s
                 )
                 SELECT item.id,
                        partner.commercial_partner_id AS partner_id,
@@ -769,18 +789,18 @@ class RelanceEngine(models.AbstractModel):
                   JOIN res_partner commercial
                     ON commercial.id = partner.commercial_partner_id
              LEFT JOIN (%(item_state)s) AS state ON state.move_line_id = item.id
-             LEFT JOIN (%(registered)s) AS registered
+             LEFT JOIN unnest(%(covered_ids)s::int[], %(covered)s::numeric[])
+                       AS registered(move_line_id, covered)
                     ON registered.move_line_id = item.id
              LEFT JOIN relance_level level ON level.id = state.level_id
               ORDER BY partner.commercial_partner_id, item.currency_id,
                        item.date_maturity, item.id
                 """,
-                company_id=company.id,
+                where=where,
                 date=date,
+                covered_ids=[row[0] for row in covered],
+                covered=[row[1] for row in covered],
                 item_state=self.env["account.move.line"]._relance_state_sql(
-                    SQL("SELECT id FROM item")
-                ),
-                registered=self.env["account.move.line"]._relance_registered_sql(
                     SQL("SELECT id FROM item")
                 ),
             )
