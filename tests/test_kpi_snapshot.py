@@ -116,15 +116,29 @@ class TestKpiSnapshot(AccountTestInvoicingCommon):
             self.assertEqual(april.date_computed, date(2026, 4, 30), "final now")
             self.assertTrue(self._snapshot(day=date(2026, 5, 31)))
 
+    def test_jit_is_off_for_the_read_and_restored_after(self):
+        # the snapshot's query runs without PostgreSQL's JIT compilation; the
+        # rest of the transaction keeps the database's setting
+        def jit():
+            self.env.cr.execute("SELECT current_setting('jit')")
+            return self.env.cr.fetchone()[0]
+
+        self.env.cr.execute("SET LOCAL jit = on")
+        with self.env["relance.engine"]._without_jit():
+            self.assertEqual(jit(), "off")
+        self.assertEqual(jit(), "on")
+        self.Snapshot._snapshot(self.company, [END], today=date(2026, 4, 30))
+        self.assertEqual(jit(), "on", "restored after the snapshot")
+
     def test_query_count_does_not_grow_with_the_customers(self):
         self.Snapshot._snapshot(self.company, [END], today=date(2026, 4, 30))
-        with self.assertQueryCount(4):
+        with self.assertQueryCount(6):
             self.Snapshot._snapshot(self.company, [END], today=date(2026, 4, 30))
         for index in range(10):
             partner = self.env["res.partner"].create({"name": f"Client {index}"})
             self._invoice(100.0, date(2026, 3, 1), date(2026, 3, 15), partner=partner)
         self.env.flush_all()
-        with self.assertQueryCount(4):
+        with self.assertQueryCount(6):
             rows = self.Snapshot._snapshot(self.company, [END], today=date(2026, 4, 30))
         self.assertEqual(len(rows), 12, "the company and its 11 customers")
 
