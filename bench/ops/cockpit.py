@@ -2,7 +2,9 @@
 
 "cockpit_list": the cockpit's list as the web client reads it (search, count
 and the first 80 rows with the list's columns, risk first), every customer
-with something overdue.  "kpi_snapshot_month": the KPI snapshot of the last
+with something overdue; "cockpit_list_after_a_day", the same once the day's
+reminders exist (on an empty history PostgreSQL plans the list otherwise).
+"kpi_snapshot_month": the KPI snapshot of the last
 month end (the company and each of its customers), computed and stored.
 Both query counts do not depend on the number of customers
 (tests/test_cockpit.py, tests/test_kpi_snapshot.py hold them at two sizes).
@@ -37,6 +39,12 @@ LIST_FIELDS = (
 
 def register(bench):
     bench.add("cockpit_list", "account_relance", _cockpit_list)
+    bench.add(
+        "cockpit_list_after_a_day",
+        "account_relance",
+        _cockpit_list_after,
+        setup=_day_of_reminders,
+    )
     bench.add("kpi_snapshot_month", "account_relance", _kpi_month)
 
 
@@ -49,6 +57,19 @@ def _cockpit_list(env):
         for name in LIST_FIELDS
     }
     return Cockpit.web_search_read([("amount_overdue", ">", 0)], spec, limit=80)
+
+
+def _day_of_reminders(env):
+    """The day's reminders made (not sent), and the planner told of them."""
+    env["relance.reminder"].with_context(relance_defer_send=True).generate_reminders(
+        date=fields.Date.context_today(env.user), company_ids=env.company.ids
+    )
+    env.flush_all()
+    env.cr.execute("ANALYZE relance_reminder, relance_reminder_line")
+
+
+def _cockpit_list_after(env, _prepared):
+    return _cockpit_list(env)
 
 
 def _kpi_month(env):
