@@ -72,6 +72,23 @@ class AccountMoveLine(models.Model):
     # ------------------------------------------------------------
 
     @api.model
+    def _relance_open_sql(self):
+        """The condition on ``aml`` (a journal item) of an open receivable
+        item: posted, not reconciled, with something left; the condition of
+        the index ``_relance_open_items_idx``, which the daily job and the
+        cockpit read through."""
+        return SQL(
+            """
+            aml.account_id = ANY(ARRAY(
+                SELECT id FROM account_account
+                 WHERE account_type = 'asset_receivable'))
+            AND aml.reconciled IS NOT TRUE
+            AND aml.parent_state = 'posted'
+            AND aml.amount_residual_currency != 0
+            """
+        )
+
+    @api.model
     def _relance_registered_sql(self, item_ids):
         """What payments registered without a journal entry already cover of
         the invoices of the journal items that the subquery ``item_ids``

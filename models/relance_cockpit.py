@@ -245,13 +245,7 @@ WITH item AS MATERIALIZED (
       FROM account_move_line aml
       JOIN res_partner p ON p.id = aml.partner_id
       JOIN account_move move ON move.id = aml.move_id
-     -- uses the index account_move_line_relance_open_items_idx
-     WHERE aml.account_id = ANY(ARRAY(
-               SELECT id FROM account_account
-                WHERE account_type = 'asset_receivable'))
-       AND aml.reconciled IS NOT TRUE
-       AND aml.parent_state = 'posted'
-       AND aml.amount_residual_currency != 0
+     WHERE %(open)s
        -- paid by a registered payment that waits for its bank line
        AND COALESCE(move.payment_state, 'not_paid') NOT IN ('in_payment', 'paid')
 ),
@@ -517,6 +511,7 @@ SELECT base.*,
   FROM base
             """,
             today=today,
+            open=self.env["account.move.line"]._relance_open_sql(),
             id_factor=ID_FACTOR,
             weights=json.dumps(RISK_WEIGHTS),
             qualifies_controller=self._qualifies_sql("controller"),

@@ -728,16 +728,11 @@ class RelanceEngine(models.AbstractModel):
         where = SQL(
             """
             aml.company_id = %(company_id)s
-            -- uses the index account_move_line_relance_open_items_idx
-            AND aml.account_id = ANY(ARRAY(
-                    SELECT id FROM account_account
-                     WHERE account_type = 'asset_receivable'))
-            AND aml.reconciled IS NOT TRUE
-            AND aml.parent_state = 'posted'
-            AND aml.amount_residual_currency != 0
+            AND %(open)s
             AND aml.date <= %(date)s
             """,
             company_id=company.id,
+            open=self.env["account.move.line"]._relance_open_sql(),
             date=date,
         )
         # What registered payments cover, read first and joined as a list:
