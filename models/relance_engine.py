@@ -687,7 +687,8 @@ class RelanceEngine(models.AbstractModel):
 
     @api.model
     def _get_open_items(self, company, date):
-        """The open receivable items of ``company`` on ``date``, one query.
+        """The open receivable items of ``company`` on ``date``: what
+        registered payments cover, then the items in one query.
 
         Each row has the fields of ``engine.decision.Item``: id, partner_id
         (commercial), currency_id, move_id, move_name, date_maturity, residual

@@ -127,8 +127,7 @@ def _invoices_printed(env):
         _INVOICE_PDF["content"] = env["ir.actions.report"]._render_qweb_pdf(
             "account.account_invoices", first.ids
         )[0]
-    model = env["ir.attachment"]
-    attachment = model.create(
+    attachment = env["ir.attachment"].create(
         {
             "name": f"{first._get_report_base_filename()}.pdf",
             "raw": _INVOICE_PDF["content"],
