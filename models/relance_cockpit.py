@@ -537,6 +537,34 @@ SELECT base.*,
             user,
         )
 
+    # The list, its count, the graph and the pivot read the view without
+    # nested-loop joins (relance.engine._without_jit): two more queries each,
+    # a page several times faster on large books.
+    def _fetch_query(self, query, fields):
+        with self.env["relance.engine"]._without_jit(nested_loops=False):
+            return super()._fetch_query(query, fields)
+
+    @api.model
+    def search_count(self, domain, limit=None):
+        with self.env["relance.engine"]._without_jit(nested_loops=False):
+            return super().search_count(domain, limit=limit)
+
+    @api.model
+    def _read_group(
+        self,
+        domain,
+        groupby=(),
+        aggregates=(),
+        having=(),
+        offset=0,
+        limit=None,
+        order=None,
+    ):
+        with self.env["relance.engine"]._without_jit(nested_loops=False):
+            return super()._read_group(
+                domain, groupby, aggregates, having, offset, limit, order
+            )
+
     @api.model
     def _read_group_orderby(self, order, groupby_terms, query):
         return severity_orderby(

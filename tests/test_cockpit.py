@@ -353,7 +353,9 @@ class TestCockpit(AccountTestInvoicingCommon):
             )
 
         read_list()
-        with self.assertQueryCount(6):
+        # 6, and 2 around each of the list's two reads of the view, which
+        # turn PostgreSQL's nested loops and JIT off and back on
+        with self.assertQueryCount(10):
             first = read_list()
         for index in range(10):
             self._invoice(
@@ -361,7 +363,7 @@ class TestCockpit(AccountTestInvoicingCommon):
                 100.0 + index,
                 -5 - index,
             )
-        with self.assertQueryCount(6):
+        with self.assertQueryCount(10):
             second = read_list()
         self.assertEqual(second["length"], first["length"] + 10)
 
