@@ -322,6 +322,23 @@ class TestCockpit(AccountTestInvoicingCommon):
             "a controller of the first company does not see the second one's",
         )
 
+    def test_reading_the_list_leaves_the_planner_as_it_found_it(self):
+        # the list's reads run without nested loops and JIT; the rest of the
+        # transaction keeps the database's settings
+        def setting(name):
+            self.env.cr.execute("SELECT current_setting(%s)", [name])
+            return self.env.cr.fetchone()[0]
+
+        self.env.cr.execute("SET LOCAL jit = on")
+        with self.env["relance.engine"]._without_jit(nested_loops=False):
+            self.assertEqual(setting("enable_nestloop"), "off")
+            self.assertEqual(setting("jit"), "off")
+        rows = self.Cockpit.search([("amount_overdue", ">", 0)])
+        self.assertTrue(rows.mapped("amount_overdue"))
+        self.assertEqual(self.Cockpit.search_count([]), len(self.Cockpit.search([])))
+        self.assertEqual(setting("enable_nestloop"), "on")
+        self.assertEqual(setting("jit"), "on")
+
     def test_list_query_count_does_not_grow_with_the_customers(self):
         """The list as the web client reads it: the same queries for 3 and
         for 13 customers."""
