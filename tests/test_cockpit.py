@@ -333,6 +333,12 @@ class TestCockpit(AccountTestInvoicingCommon):
         with self.env["relance.engine"]._without_jit(nested_loops=False):
             self.assertEqual(setting("enable_nestloop"), "off")
             self.assertEqual(setting("jit"), "off")
+        # an error inside the block leaves them restored too
+        with self.assertRaises(ValueError):
+            with self.env["relance.engine"]._without_jit(nested_loops=False):
+                raise ValueError("not the planner's")
+        self.assertEqual(setting("enable_nestloop"), "on")
+        self.assertEqual(setting("jit"), "on")
         rows = self.Cockpit.search([("amount_overdue", ">", 0)])
         self.assertTrue(rows.mapped("amount_overdue"))
         self.assertEqual(self.Cockpit.search_count([]), len(self.Cockpit.search([])))
